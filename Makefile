@@ -1,0 +1,46 @@
+# The two commands of the README: `make run` (demo on 127.0.0.1:8000) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint format bench bench-data worker clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Embedded default: SQLite, eager tasks, console email, demo data, demo logins printed.
+run: $(STAMP)
+	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 $(BIN)/python manage.py demo_data
+	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## The whole suite against a real PostgreSQL and Redis (started if not running), then lint.
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	CI=$${CI:-true} scripts/with-services $(BIN)/pytest $(PYTEST_ARGS)
+
+lint:
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+## Benchmarks on PostgreSQL: fill the database at the spec's scale, then print figures.
+bench-data: $(STAMP)
+	$(BIN)/python bench/generate.py
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+worker:
+	$(BIN)/celery -A config worker -B -l info
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .hypothesis

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("account/", core_views.my_account, name="my_account"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("contacts/", include("contacts.urls")),
+    path("schedules/", include("schedules.urls")),
+    path("bookings/", include("bookings.urls")),
+    path("invoices/", include("invoicing.urls")),
+    path("sessions/", include("sessions_backdate.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("portal/", include("portal.urls")),
+    path("reports/", include("reports.urls")),
+    path("django-admin/", admin.site.urls),
+]

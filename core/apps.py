@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = "Core"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from .roles import sync_roles
+
+        post_migrate.connect(sync_roles, sender=self)

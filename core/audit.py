@@ -1,0 +1,28 @@
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .models import AuditEvent
+
+
+def audit_record(
+    *,
+    actor: AbstractBaseUser | None,
+    target: models.Model,
+    action: str,
+    summary: str,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one history entry. Call inside the service's transaction."""
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        target_type=ContentType.objects.get_for_model(target),
+        target_id=target.pk,
+        action=action,
+        summary=summary[:500],
+        reason=reason,
+        data=data or {},
+    )

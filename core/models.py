@@ -1,0 +1,82 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+
+class Capability(models.Model):
+    """Holds the custom permissions the roles are made of (no table).
+
+    Views check these with `core.access.require`, never only in templates.
+    """
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [
+            ("view_backoffice", "Use the back office"),
+            ("view_contacts", "See contacts, organisations and families"),
+            ("manage_contacts", "Create and edit contacts, organisations and families"),
+            ("view_schedules", "See courses, schedules and timetables"),
+            ("manage_schedules", "Create and edit courses and schedules"),
+            ("view_bookings", "See bookings"),
+            ("manage_bookings", "Create, edit and cancel bookings"),
+            ("view_finance", "See invoices, credit notes and payments"),
+            ("manage_finance", "Record payments, refunds and credit notes; issue invoices"),
+            ("transfer_delegates", "Transfer delegates between schedules"),
+            ("cancel_placeholders", "Cancel placeholder places"),
+            ("backdate_any", "Backdate any session into any past date"),
+            ("backdate_recent", "Backdate sessions in the current and previous month"),
+            ("backdate_own", "Backdate own sessions"),
+            ("view_reports", "See reports"),
+            ("view_revenue", "See revenue reports"),
+            ("view_outbox", "See the email outbox"),
+            ("manage_email_templates", "Edit email templates"),
+            ("portal_access", "Use the student / family portal"),
+        ]
+
+    def __str__(self) -> str:
+        return "capability"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def for_object(self, obj: models.Model) -> "AuditEventQuerySet":
+        return self.filter(
+            target_type=ContentType.objects.get_for_model(obj), target_id=obj.pk
+        ).select_related("actor")
+
+
+class AuditEvent(models.Model):
+    """Who did what, when and why: the history shown on bookings, invoices and contacts.
+
+    Append-only; written by services in the same transaction as the change.
+    """
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=64)
+    summary = models.CharField(max_length=500)
+    reason = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    target_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    target_id = models.BigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}: {self.summary}"
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValueError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("audit events are append-only")

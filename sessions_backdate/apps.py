@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SessionsBackdateConfig(AppConfig):
+    name = "sessions_backdate"
+    verbose_name = "Sessions backdating"
