@@ -1,18 +1,254 @@
-"""Skeleton so that invoicing can reference bookings; the bookings issue fills it in."""
+"""Bookings: who is booked on which schedule, at what price, in which state.
 
+A Booking is what an admin books in one go (one student, or an organisation's delegates, or a
+placeholder block of places); a BookingPlace is one delegate's seat on one schedule, with its
+own state and attendance per timetable session. Only `bookings.services` writes these rows.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
+
+from contacts.models import Contact, Organisation
+from schedules.models import Schedule, TimetableSession
+
+
+class BookingType(models.TextChoices):
+    INDIVIDUAL = "individual", "Booking for a single student"
+    GROUP = "group", "Organization booking for multiple delegates"
+    PLACEHOLDER = "placeholder", "Placeholder places for an organisation"
+
+
+class BookingStatus(models.TextChoices):
+    CONFIRMED = "confirmed", "Confirmed"
+    CONFIRMING = "confirming", "Confirming"
+    CANCELLED = "cancelled", "Cancelled"
+    WAITING = "waiting", "Waiting for payment"
+    PENDING = "pending", "Pending approval"
+    NOSHOW = "noshow", "No-show"
+    COMPLETED = "completed", "Completed"
+
+
+# The one place that says which status may follow which: target -> allowed "from" states.
+# Each target has its named service in bookings.services (booking_confirm, booking_cancel, ...).
+STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
+    BookingStatus.CONFIRMED: frozenset(
+        {BookingStatus.CONFIRMING, BookingStatus.WAITING, BookingStatus.PENDING}
+    ),
+    BookingStatus.CONFIRMING: frozenset({BookingStatus.WAITING, BookingStatus.PENDING}),
+    BookingStatus.WAITING: frozenset({BookingStatus.PENDING}),
+    BookingStatus.PENDING: frozenset(),
+    BookingStatus.CANCELLED: frozenset(
+        {
+            BookingStatus.CONFIRMED,
+            BookingStatus.CONFIRMING,
+            BookingStatus.WAITING,
+            BookingStatus.PENDING,
+        }
+    ),
+    BookingStatus.NOSHOW: frozenset({BookingStatus.CONFIRMED}),
+    BookingStatus.COMPLETED: frozenset({BookingStatus.CONFIRMED, BookingStatus.NOSHOW}),
+}
+
+# Statuses in which a booking holds places on its schedule.
+ACTIVE_STATUSES = frozenset(
+    {
+        BookingStatus.CONFIRMED,
+        BookingStatus.CONFIRMING,
+        BookingStatus.WAITING,
+        BookingStatus.PENDING,
+    }
+)
+
+
+class DiscountKind(models.TextChoices):
+    NONE = "", "No discount"
+    PERCENT = "percent", "Percentage"
+    FIXED = "fixed", "Fixed amount"
 
 
 class Booking(models.Model):
+    # "BK000123", from the primary key (set right after insert, see services._new_booking).
     reference = models.CharField(max_length=20, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    kind = models.CharField("Booking Type", max_length=12, choices=BookingType.choices)
+    status = models.CharField(
+        max_length=12, choices=BookingStatus.choices, default=BookingStatus.CONFIRMED
+    )
+    schedule = models.ForeignKey(Schedule, on_delete=models.PROTECT, related_name="bookings")
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="bookings"
+    )
+    lead_booker = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="led_bookings"
+    )
+    # Who the booking is for: the student (individual) or the lead booker (group/placeholder).
+    # Kept so lists, the portal and emails need no join through the places.
+    contact = models.ForeignKey(
+        Contact, on_delete=models.PROTECT, related_name="bookings_made", null=True, blank=True
+    )
+    po_number = models.CharField("Purchase order number", max_length=60, blank=True)
+    notes = models.TextField(blank=True)
+
+    # Price snapshot at booking time (net per delegate) and its VAT rate.
+    unit_price = models.DecimalField(
+        max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    vat_rate = models.DecimalField(max_digits=5, decimal_places=4)
+    discount_kind = models.CharField(
+        max_length=8, choices=DiscountKind.choices, blank=True, default=DiscountKind.NONE
+    )
+    discount_value = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    discount_reason = models.CharField(max_length=200, blank=True)
+
+    # Placeholder bookings (a later issue): places bought; delegates are assigned to them later.
+    places_bought = models.PositiveIntegerField(default=0)
+
+    cancel_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="bookings_created",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # The hidden token of the "Create a new booking" form: a second submit finds this booking.
+    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="booking_status_recent"),
+            models.Index(fields=["organisation", "-created_at"], name="booking_org_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(discount_value__gte=0), name="booking_discount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="group")
+                | Q(organisation__isnull=False, lead_booker__isnull=False),
+                name="group_booking_has_org_and_lead",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.reference
 
+    @property
+    def is_group(self) -> bool:
+        return self.kind == BookingType.GROUP
+
+    @property
+    def has_discount(self) -> bool:
+        return bool(self.discount_kind) and self.discount_value > 0
+
+    @property
+    def discount_display(self) -> str:
+        if not self.has_discount:
+            return ""
+        if self.discount_kind == DiscountKind.PERCENT:
+            return f"{self.discount_value.normalize():f} %"
+        return f"£{self.discount_value:,}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    def status_badge(self) -> str:
+        return {
+            BookingStatus.CONFIRMED: "badge-ok",
+            BookingStatus.COMPLETED: "badge-ok",
+            BookingStatus.CANCELLED: "badge-bad",
+            BookingStatus.NOSHOW: "badge-bad",
+        }.get(self.status, "badge-warn")
+
+
+class PlaceState(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    CANCELLED = "cancelled", "Cancelled"
+    TRANSFERRED = "transferred", "Transferred"
+
 
 class BookingPlace(models.Model):
+    """One delegate's seat. The schedule is the place's own so a transfer can move it."""
+
     booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="places")
+    # Null only for an unassigned placeholder place (a later issue).
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="places"
+    )
+    schedule = models.ForeignKey(Schedule, on_delete=models.PROTECT, related_name="places")
+    state = models.CharField(max_length=12, choices=PlaceState.choices, default=PlaceState.BOOKED)
+    # Net price of this place after the booking discount: what its invoice line bills.
+    unit_net = models.DecimalField(max_digits=12, decimal_places=2)
+    transferred_to = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transferred_from",
+    )
+    cancel_reason = models.TextField(blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["schedule", "state"], name="place_schedule_state"),
+            models.Index(fields=["contact", "booking"], name="place_contact_booking"),
+        ]
+        constraints = [
+            # A person holds at most one live seat per schedule (no duplicate delegates).
+            models.UniqueConstraint(
+                fields=["schedule", "contact"],
+                condition=Q(state="booked"),
+                name="uniq_booked_delegate_per_schedule",
+            ),
+            models.CheckConstraint(condition=Q(unit_net__gte=0), name="place_price_not_negative"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.booking} place {self.pk}"
+        return f"{self.booking} · {self.contact or 'unassigned'}"
+
+    def state_badge(self) -> str:
+        return {
+            PlaceState.BOOKED: "badge-ok",
+            PlaceState.CANCELLED: "badge-bad",
+            PlaceState.TRANSFERRED: "badge-muted",
+        }[self.state]
+
+
+class AttendanceStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ATTENDED = "attended", "Attended"
+    ABSENT = "absent", "Absent"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Attendance(models.Model):
+    """A delegate's attendance at one timetable session: the attendance register's cells."""
+
+    place = models.ForeignKey(BookingPlace, on_delete=models.CASCADE, related_name="attendance")
+    session = models.ForeignKey(
+        TimetableSession, on_delete=models.CASCADE, related_name="attendance"
+    )
+    status = models.CharField(
+        max_length=10, choices=AttendanceStatus.choices, default=AttendanceStatus.PENDING
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["session_id", "place_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["place", "session"], name="uniq_attendance"),
+        ]
+        indexes = [models.Index(fields=["session", "status"], name="attendance_session_status")]
+
+    def __str__(self) -> str:
+        return f"{self.place} @ {self.session}: {self.get_status_display()}"
