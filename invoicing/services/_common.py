@@ -1,0 +1,195 @@
+"""Shared machinery of the ledger services: operations, locks, numbering, balances, checks."""
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Sum
+
+from core.errors import DomainError
+from core.money import q
+
+from ..ledger import ZERO, Balances, derive
+from ..models import (
+    Allocation,
+    BillingAccount,
+    CreditNote,
+    DocumentSequence,
+    Invoice,
+    Operation,
+    Refund,
+)
+
+INVOICE_SERIES = "INV"
+CREDIT_NOTE_SERIES = "CN"
+
+_current_operation: ContextVar[Operation | None] = ContextVar("ledger_operation", default=None)
+
+
+# --- operations -------------------------------------------------------------------------------
+
+
+@contextmanager
+def ledger_operation(
+    *, kind: str, actor, reason: str = "", params: dict | None = None
+) -> Iterator[Operation]:
+    """Group several ledger services into one transaction and one Operation row.
+
+    A transfer (credit note + new invoice + reallocation) runs the three services inside
+    `with ledger_operation(kind="transfer", ...)`; each service then reuses this operation
+    instead of writing its own.
+    """
+    with transaction.atomic():
+        current = _current_operation.get()
+        if current is not None:
+            yield current
+            return
+        op = Operation.objects.create(
+            kind=kind, actor=_real_user(actor), reason=reason, params=params or {}
+        )
+        token = _current_operation.set(op)
+        try:
+            yield op
+        finally:
+            _current_operation.reset(token)
+
+
+def _real_user(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+# --- locks --------------------------------------------------------------------------------------
+# Lock order, always: billing account -> invoices (by pk) -> sequences (CN before INV).
+
+
+def lock_account(account_id: int) -> BillingAccount:
+    return BillingAccount.objects.select_for_update().get(pk=account_id)
+
+
+def lock_invoices(*invoice_ids: int) -> dict[int, Invoice]:
+    rows = Invoice.objects.select_for_update().filter(pk__in=set(invoice_ids)).order_by("pk")
+    found = {inv.pk: inv for inv in rows}
+    if len(found) != len(set(invoice_ids)):
+        raise DomainError("That invoice does not exist.")
+    return found
+
+
+def next_number(series: str) -> int:
+    """Take the next number of a series. The upsert locks the counter row until commit, so
+    concurrent issuers queue and a rollback gives the number back: no gap, no duplicate."""
+    table = connection.ops.quote_name(DocumentSequence._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (series, last) VALUES (%s, 1) "
+            f"ON CONFLICT (series) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [series],
+        )
+        return int(cursor.fetchone()[0])
+
+
+def display_number(series: str, number: int) -> str:
+    prefix = (
+        settings.CREDIT_NOTE_NUMBER_PREFIX
+        if series == CREDIT_NOTE_SERIES
+        else settings.INVOICE_NUMBER_PREFIX
+    )
+    return f"{prefix}{number:06d}"
+
+
+# --- balances -----------------------------------------------------------------------------------
+
+
+def recompute_balances(invoice: Invoice) -> Balances:
+    """Derive an invoice's balances from its raw ledger rows (never from the cache)."""
+    credited = CreditNote.objects.filter(invoice=invoice).aggregate(s=Sum("gross_total"))["s"]
+    paid = Allocation.objects.filter(invoice=invoice).aggregate(s=Sum("amount"))["s"]
+    refunded = Refund.objects.filter(invoice=invoice, state__in=Refund.COUNTING).aggregate(
+        s=Sum("amount")
+    )["s"]
+    return derive(
+        total=invoice.gross_total,
+        credited=q(credited or ZERO),
+        paid=q(paid or ZERO),
+        refunded=q(refunded or ZERO),
+    )
+
+
+def store_balances(invoice: Invoice) -> Invoice:
+    """Refresh the invoice's cached balances in the current transaction."""
+    balances = recompute_balances(invoice)
+    if balances.outstanding < 0 or balances.overpayment < 0:  # pragma: no cover - guarded above
+        raise DomainError("This would leave the invoice with a negative balance.")
+    for field, value in balances.as_fields().items():
+        setattr(invoice, field, value)
+    invoice.save(update_fields=list(balances.as_fields()))
+    return invoice
+
+
+def held_by_payment(invoice: Invoice) -> dict[int, Decimal]:
+    """Per payment: allocated to this invoice minus counting refunds from it (P_p(I) - R_p(I))."""
+    held: dict[int, Decimal] = {}
+    for row in (
+        Allocation.objects.filter(invoice=invoice).values("payment").annotate(s=Sum("amount"))
+    ):
+        held[row["payment"]] = held.get(row["payment"], ZERO) + row["s"]
+    for row in (
+        Refund.objects.filter(invoice=invoice, state__in=Refund.COUNTING)
+        .values("payment")
+        .annotate(s=Sum("amount"))
+    ):
+        held[row["payment"]] = held.get(row["payment"], ZERO) - row["s"]
+    return {pid: q(v) for pid, v in held.items() if v > 0}
+
+
+# --- input checks -------------------------------------------------------------------------------
+
+
+def money_in(value, *, label: str = "Amount", field: str = "amount") -> Decimal:
+    """An amount from outside: Decimal (or str/int), 2 places at most, greater than zero."""
+    if isinstance(value, float | bool):
+        raise DomainError(f"{label} must be an exact amount, not a float.", field=field)
+    try:
+        amount = Decimal(value) if not isinstance(value, Decimal) else value
+    except (InvalidOperation, TypeError, ValueError):
+        raise DomainError(f"{label} must be an amount such as 120.00.", field=field) from None
+    if not amount.is_finite():
+        raise DomainError(f"{label} must be an amount such as 120.00.", field=field)
+    if q(amount) != amount:
+        raise DomainError(f"{label} must have at most 2 decimal places.", field=field)
+    if amount <= 0:
+        raise DomainError(f"{label} must be greater than zero.", field=field)
+    if amount >= Decimal("10000000000"):
+        raise DomainError(f"{label} is too large.", field=field)
+    return q(amount)
+
+
+def require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Please give a reason.", field="reason")
+    return reason
+
+
+def party_snapshot(account: BillingAccount) -> dict:
+    org, contact, family = account.organisation, account.contact, account.family
+    if org is not None:
+        return {
+            "name": org.name,
+            "address": org.billing_address,
+            "email": org.billing_email,
+            "kind": "organisation",
+        }
+    if contact is not None:
+        return {"name": contact.full_name, "address": "", "email": contact.email, "kind": "contact"}
+    return {"name": family.name, "address": "", "email": family.account_email, "kind": "family"}
+
+
+def seller_snapshot() -> dict:
+    return dict(settings.SELLER)
+
+
+def ids(objs: Iterable) -> list[int]:
+    return [o.pk for o in objs]

@@ -1,0 +1,486 @@
+"""Documents: billing accounts, invoices, credit notes, charge invoices."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from core.audit import audit_record
+from core.errors import DomainError
+from core.money import gross_split, money_str, q
+
+from ..ledger import ZERO, proportional_share
+from ..models import (
+    BillingAccount,
+    CreditNote,
+    CreditNoteLine,
+    Invoice,
+    InvoiceLine,
+    Operation,
+)
+from ._common import (
+    CREDIT_NOTE_SERIES,
+    INVOICE_SERIES,
+    display_number,
+    ledger_operation,
+    lock_account,
+    lock_invoices,
+    money_in,
+    next_number,
+    party_snapshot,
+    require_reason,
+    seller_snapshot,
+    store_balances,
+)
+
+MAX_RATE = Decimal("1")
+
+
+@dataclass(frozen=True)
+class LineSpec:
+    description: str
+    unit_net: Decimal  # net, 2 dp
+    vat_rate: Decimal  # fraction, e.g. Decimal("0.2000")
+    quantity: int = 1
+    kind: str = "course"  # InvoiceLine.Kind
+    booking_place_id: int | None = None  # the delegate place this line bills
+
+
+# --- billing accounts ---------------------------------------------------------------------------
+
+
+def billing_account_for(*, organisation=None, contact=None, family=None) -> BillingAccount:
+    """The customer's billing account, created on first use (exactly one party)."""
+    given = [(k, v) for k, v in (("organisation", organisation), ("contact", contact),
+                                 ("family", family)) if v is not None]  # fmt: skip
+    if len(given) != 1:
+        raise DomainError("Choose exactly one of organisation, contact or family to bill.")
+    field, party = given[0]
+    name = party.full_name if field == "contact" else party.name
+    try:
+        with transaction.atomic():
+            account, created = BillingAccount.objects.get_or_create(
+                **{field: party}, defaults={"name": name}
+            )
+    except IntegrityError:  # created by a concurrent request between our read and insert
+        account = BillingAccount.objects.get(**{field: party})
+        created = False
+    if not created and account.name != name:
+        BillingAccount.objects.filter(pk=account.pk).update(name=name)
+        account.name = name
+    return account
+
+
+# --- invoices -----------------------------------------------------------------------------------
+
+
+def _checked_lines(lines) -> list[dict]:
+    specs = list(lines or ())
+    if not specs:
+        raise DomainError("An invoice needs at least one line.")
+    kinds = set(InvoiceLine.Kind.values)
+    out = []
+    for position, spec in enumerate(specs, start=1):
+        if not isinstance(spec, LineSpec):
+            raise DomainError("Invoice lines must be LineSpec values.")
+        description = (spec.description or "").strip()
+        if not description:
+            raise DomainError(f"Line {position} needs a description.")
+        if isinstance(spec.unit_net, float) or isinstance(spec.vat_rate, float):
+            raise DomainError(f"Line {position}: amounts must be exact, not floats.")
+        try:
+            unit_net = Decimal(spec.unit_net)
+            rate = Decimal(spec.vat_rate)
+        except (InvalidOperation, TypeError, ValueError):
+            raise DomainError(f"Line {position}: the price or VAT rate is not a number.") from None
+        if not unit_net.is_finite() or q(unit_net) != unit_net:
+            raise DomainError(f"Line {position}: the unit price must have at most 2 decimals.")
+        if (
+            not rate.is_finite()
+            or not ZERO <= rate < MAX_RATE
+            or rate.quantize(Decimal("0.0001")) != rate
+        ):
+            raise DomainError(f"Line {position}: the VAT rate must be a fraction such as 0.2000.")
+        if not isinstance(spec.quantity, int) or spec.quantity < 1:
+            raise DomainError(f"Line {position}: the quantity must be a whole number of 1 or more.")
+        if spec.kind not in kinds:
+            raise DomainError(f"Line {position}: unknown line kind {spec.kind!r}.")
+        net = q(unit_net * spec.quantity)
+        vat = q(net * rate)  # VAT per line, then summed (HMRC VAT Notice 700 17.5)
+        out.append(
+            {
+                "position": position,
+                "kind": spec.kind,
+                "description": description[:300],
+                "quantity": spec.quantity,
+                "unit_net": q(unit_net),
+                "net": net,
+                "vat_rate": rate,
+                "vat": vat,
+                "gross": net + vat,
+                "booking_place_id": spec.booking_place_id,
+            }
+        )
+    return out
+
+
+def _issue(
+    *,
+    actor,
+    account: BillingAccount,
+    lines,
+    booking,
+    po_number: str,
+    due_date: datetime.date | None,
+    kind: str,
+    supersedes: Invoice | None,
+    charge_for: Invoice | None,
+    reason: str,
+) -> Invoice:
+    rows = _checked_lines(lines)
+    if kind not in Invoice.Kind.values:
+        raise DomainError(f"Unknown invoice kind {kind!r}.")
+    net_total = sum((r["net"] for r in rows), ZERO)
+    vat_total = sum((r["vat"] for r in rows), ZERO)
+    gross_total = net_total + vat_total
+    if gross_total < 0:
+        raise DomainError("An invoice total cannot be negative.")
+    po_number = (po_number or "").strip()
+    if len(po_number) > 100:
+        raise DomainError("The purchase order number is too long (100 characters at most).")
+    today = timezone.localdate()
+    if due_date is None:
+        due_date = today + datetime.timedelta(days=settings.INVOICE_PAYMENT_TERMS_DAYS)
+    if due_date < today:
+        raise DomainError("The due date cannot be before the issue date.")
+    for other in (supersedes, charge_for):
+        if other is not None and other.account_id != account.pk:
+            raise DomainError("The related invoice belongs to another customer.")
+
+    with ledger_operation(
+        kind=Operation.Kind.CHARGE if kind == Invoice.Kind.CHARGE else Operation.Kind.ISSUE,
+        actor=actor,
+        reason=reason,
+    ) as op:
+        account = lock_account(account.pk)
+        buyer = party_snapshot(account)
+        number = next_number(INVOICE_SERIES)  # last step before the insert: short lock window
+        invoice = Invoice(
+            account=account,
+            operation=op,
+            kind=kind,
+            series=INVOICE_SERIES,
+            number=number,
+            display_no=display_number(INVOICE_SERIES, number),
+            issue_date=today,
+            tax_point=today,
+            due_date=due_date,
+            po_number=po_number,
+            booking=booking,
+            supersedes=supersedes,
+            charge_for=charge_for,
+            bill_to_name=buyer["name"][:200],
+            seller=seller_snapshot(),
+            buyer=buyer,
+            net_total=net_total,
+            vat_total=vat_total,
+            gross_total=gross_total,
+            outstanding=gross_total,
+            status=Invoice.Status.OUTSTANDING if gross_total > 0 else Invoice.Status.COMPLETED,
+        )
+        invoice.save()
+        InvoiceLine.objects.bulk_create(InvoiceLine(invoice=invoice, **r) for r in rows)
+        audit_record(
+            actor=actor,
+            target=invoice,
+            action="invoice.issued",
+            summary=f"{invoice.get_kind_display()} {invoice.display_no} issued to "
+            f"{invoice.bill_to_name} for {money_str(gross_total)}",
+            reason=reason,
+            data={"operation": op.pk, "gross": str(gross_total)},
+        )
+    return invoice
+
+
+def invoice_issue(
+    *,
+    actor,
+    account: BillingAccount,
+    lines,
+    booking=None,
+    po_number: str = "",
+    due_date: datetime.date | None = None,
+    kind: str = "standard",
+    supersedes: Invoice | None = None,
+    reason: str = "",
+) -> Invoice:
+    """Issue a numbered invoice with its lines (VAT per line, totals summed)."""
+    return _issue(
+        actor=actor,
+        account=account,
+        lines=lines,
+        booking=booking,
+        po_number=po_number,
+        due_date=due_date,
+        kind=kind,
+        supersedes=supersedes,
+        charge_for=None,
+        reason=reason,
+    )
+
+
+# --- credit notes -------------------------------------------------------------------------------
+
+
+@dataclass
+class _LineRemaining:
+    line: InvoiceLine
+    net: Decimal
+    vat: Decimal
+    places: int
+
+    @property
+    def gross(self) -> Decimal:
+        return self.net + self.vat
+
+
+def _remaining_by_line(invoice: Invoice) -> dict[int, _LineRemaining]:
+    lines = list(InvoiceLine.objects.filter(invoice=invoice).order_by("position"))
+    credited = {
+        row["invoice_line"]: row
+        for row in CreditNoteLine.objects.filter(invoice_line__invoice=invoice)
+        .values("invoice_line")
+        .annotate(net=Sum("net"), vat=Sum("vat"), qty=Sum("quantity"))
+    }
+    out = {}
+    for line in lines:
+        c = credited.get(line.pk, {"net": ZERO, "vat": ZERO, "qty": 0})
+        out[line.pk] = _LineRemaining(
+            line=line,
+            net=line.net - c["net"],
+            vat=line.vat - c["vat"],
+            places=line.quantity - c["qty"],
+        )
+    return out
+
+
+def _split_entered(amount: Decimal, remaining: dict[int, _LineRemaining]) -> list[dict]:
+    """Spread a VAT-inclusive value over the lines still creditable, in proportion to what
+    remains on each, each part split at its own line's VAT rate."""
+    open_lines = [r for r in remaining.values() if r.gross > 0]
+    pool = sum((r.gross for r in open_lines), ZERO)
+    parts: list[Decimal] = []
+    left = amount
+    for i, r in enumerate(open_lines):
+        part = left if i == len(open_lines) - 1 else min(q(amount * r.gross / pool), r.gross, left)
+        parts.append(part)
+        left -= part
+    # Rounding can push the last part past its line: move the excess to lines with room.
+    for i in range(len(open_lines) - 1, -1, -1):
+        excess = parts[i] - open_lines[i].gross
+        if excess <= 0:
+            continue
+        parts[i] -= excess
+        for j, r in enumerate(open_lines):
+            room = r.gross - parts[j]
+            take = min(room, excess)
+            if take > 0:
+                parts[j] += take
+                excess -= take
+    out = []
+    for r, part in zip(open_lines, parts, strict=True):
+        if part <= 0:
+            continue
+        if part == r.gross:
+            net, vat = r.net, r.vat
+        else:
+            net, vat = gross_split(part, r.line.vat_rate)
+            if vat > r.vat:
+                net, vat = part - r.vat, r.vat
+            elif net > r.net:
+                net, vat = r.net, part - r.net
+        out.append({"r": r, "quantity": 0, "net": net, "vat": vat})
+    return out
+
+
+def credit_note_issue(
+    *,
+    actor,
+    invoice: Invoice,
+    reason: str,
+    amount: Decimal | None = None,
+    line_places: dict[int, int] | None = None,
+    full: bool = False,
+) -> CreditNote:
+    """Credit part or all of one invoice; the credit note is applied to it at once.
+
+    Exactly one of: `amount` (the "Credit Note Value", VAT-inclusive), `line_places`
+    ({invoice line id: places cancelled}, proportional), `full` (all still creditable).
+    Never touches payments: crediting a paid invoice leaves an overpayment.
+    """
+    modes = sum([amount is not None, bool(line_places), bool(full)])
+    if modes != 1:
+        raise DomainError("Give exactly one of: an amount, places to credit, or full credit.")
+    reason = require_reason(reason)
+    if amount is not None:
+        amount = money_in(amount, label="Credit note value")
+
+    with ledger_operation(kind=Operation.Kind.CREDIT, actor=actor, reason=reason) as op:
+        account = lock_account(invoice.account_id)
+        invoice = lock_invoices(invoice.pk)[invoice.pk]
+        remaining = _remaining_by_line(invoice)
+        creditable = invoice.gross_total - invoice.credited_total
+        if creditable <= 0:
+            raise DomainError(f"Invoice {invoice.display_no} has already been fully credited.")
+
+        if full:
+            method = CreditNote.Method.FULL
+            parts = [
+                {"r": r, "quantity": max(r.places, 0), "net": r.net, "vat": r.vat}
+                for r in remaining.values()
+                if r.net or r.vat
+            ]
+        elif line_places:
+            method = CreditNote.Method.PROPORTIONAL
+            parts = []
+            for line_id, places in sorted(line_places.items()):
+                r = remaining.get(line_id)
+                if r is None:
+                    raise DomainError(f"That line is not on invoice {invoice.display_no}.")
+                if not isinstance(places, int) or isinstance(places, bool) or places < 1:
+                    raise DomainError("The number of places must be a whole number of 1 or more.")
+                if places > r.places:
+                    raise DomainError(
+                        f"Only {r.places} place(s) remain to credit on “{r.line.description}”."
+                    )
+                net, vat = proportional_share(r.net, r.vat, places, r.places)
+                parts.append({"r": r, "quantity": places, "net": net, "vat": vat})
+        else:
+            method = CreditNote.Method.ENTERED
+            if amount > creditable:
+                raise DomainError(
+                    f"The credit note value cannot exceed {money_str(creditable)}, what remains "
+                    f"to credit on invoice {invoice.display_no}."
+                )
+            parts = _split_entered(amount, remaining)
+
+        net_total = sum((p["net"] for p in parts), ZERO)
+        vat_total = sum((p["vat"] for p in parts), ZERO)
+        gross_total = net_total + vat_total
+        if gross_total <= 0:
+            raise DomainError("Nothing is left to credit for those places.")
+        if gross_total > creditable:
+            raise DomainError(
+                f"This credit note ({money_str(gross_total)}) would exceed "
+                f"{money_str(creditable)}, what remains to credit on invoice {invoice.display_no}."
+            )
+        for p in parts:
+            r = p["r"]
+            # Per line, never credit past what the line billed (sign-aware for discount lines).
+            if (r.line.net >= 0 and not ZERO <= p["net"] <= r.net) or (
+                r.line.net < 0 and not r.net <= p["net"] <= ZERO
+            ):
+                raise DomainError("This credit would exceed a line of the invoice.")
+
+        number = next_number(CREDIT_NOTE_SERIES)
+        note = CreditNote(
+            account=account,
+            invoice=invoice,
+            operation=op,
+            series=CREDIT_NOTE_SERIES,
+            number=number,
+            display_no=display_number(CREDIT_NOTE_SERIES, number),
+            issue_date=max(timezone.localdate(), invoice.issue_date),
+            method=method,
+            reason=reason,
+            places_cancelled=sum(p["quantity"] for p in parts)
+            if method == CreditNote.Method.PROPORTIONAL
+            else 0,
+            seller=seller_snapshot(),
+            buyer=invoice.buyer,
+            net_total=net_total,
+            vat_total=vat_total,
+            gross_total=gross_total,
+        )
+        note.save()
+        CreditNoteLine.objects.bulk_create(
+            CreditNoteLine(
+                credit_note=note,
+                invoice_line=p["r"].line,
+                quantity=p["quantity"],
+                description=p["r"].line.description,
+                net=p["net"],
+                vat_rate=p["r"].line.vat_rate,
+                vat=p["vat"],
+                gross=p["net"] + p["vat"],
+            )
+            for p in parts
+            if p["net"] or p["vat"] or p["quantity"]
+        )
+        store_balances(invoice)
+        audit_record(
+            actor=actor,
+            target=invoice,
+            action="credit_note.issued",
+            summary=f"Credit note {note.display_no} for {money_str(gross_total)} "
+            f"({note.get_method_display().lower()}) applied to {invoice.display_no}",
+            reason=reason,
+            data={"operation": op.pk, "credit_note": note.pk, "gross": str(gross_total)},
+        )
+    return note
+
+
+# --- charge invoices ----------------------------------------------------------------------------
+
+
+def charge_invoice_issue(
+    *,
+    actor,
+    original: Invoice,
+    amount_net: Decimal,
+    vat_rate: Decimal,
+    description: str,
+    reason: str,
+    pay_from_original: bool = True,
+) -> Invoice:
+    """Invoice a cancellation charge for `original`'s customer; with `pay_from_original`, move
+    what `original` holds beyond its own due (its overpayment) onto the charge, up to its total.
+    Refunding anything left over is the caller's decision (`refund_issue`)."""
+    from .money import payment_reallocate
+
+    reason = require_reason(reason)
+    amount_net = money_in(amount_net, label="Charge", field="amount_net")
+    with ledger_operation(kind=Operation.Kind.CHARGE, actor=actor, reason=reason):
+        lock_account(original.account_id)
+        original = lock_invoices(original.pk)[original.pk]
+        charge = _issue(
+            actor=actor,
+            account=original.account,
+            lines=[
+                LineSpec(
+                    description=description,
+                    unit_net=amount_net,
+                    vat_rate=vat_rate,
+                    kind=InvoiceLine.Kind.CANCELLATION_CHARGE,
+                )
+            ],
+            booking=original.booking,
+            po_number=original.po_number,
+            due_date=None,
+            kind=Invoice.Kind.CHARGE,
+            supersedes=None,
+            charge_for=original,
+            reason=reason,
+        )
+        if pay_from_original:
+            moving = min(original.overpayment, charge.gross_total)
+            if moving > 0:
+                payment_reallocate(
+                    actor=actor, source=original, target=charge, amount=moving, reason=reason
+                )
+                charge.refresh_from_db()
+    return charge
