@@ -1,0 +1,67 @@
+"""Reads the pages and other apps share."""
+
+from datetime import datetime, timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import OutboxMessage, OutboxState
+
+# A pending message whose delivery is this overdue was never handed to a worker (the broker
+# was down) or its retry was lost: the sweep enqueues it again.
+SWEEP_GRACE = timedelta(minutes=1)
+
+
+def emails_about(obj: models.Model) -> models.QuerySet[OutboxMessage]:
+    """The emails linked to `obj` (newest first), in one query."""
+    content_type = ContentType.objects.get_for_model(obj)  # cached after the first call
+    return OutboxMessage.objects.filter(
+        links__content_type=content_type, links__object_id=obj.pk
+    ).order_by("-created_at", "-id")
+
+
+def outbox_list(*, state: str = "", q: str = "") -> models.QuerySet[OutboxMessage]:
+    qs = OutboxMessage.objects.select_related("actor").defer("body", "html_body")
+    if state:
+        qs = qs.filter(state=state)
+    q = q.strip()
+    if q:
+        # `to` is a JSON list: icontains searches its text form, which holds every address.
+        qs = qs.filter(Q(to__icontains=q) | Q(subject__icontains=q))
+    return qs.order_by("-created_at", "-id")
+
+
+def outbox_detail(message_id: int) -> OutboxMessage:
+    return (
+        OutboxMessage.objects.select_related("actor")
+        .prefetch_related("links__content_type", "links__target")
+        .get(pk=message_id)
+    )
+
+
+def outbox_due_for_sweep(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Ids of messages the sweep should enqueue again.
+
+    Pending ones overdue by more than SWEEP_GRACE, and ones left "sending" by a worker that
+    died (see services.SENDING_TIMEOUT).
+    """
+    from .services import SENDING_TIMEOUT
+
+    now = now or timezone.now()
+    due = Q(state=OutboxState.PENDING, next_attempt_at__lte=now - SWEEP_GRACE) | Q(
+        state=OutboxState.SENDING, last_attempt_at__lte=now - SENDING_TIMEOUT
+    )
+    return list(
+        OutboxMessage.objects.filter(due)
+        .order_by("next_attempt_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def outbox_counts() -> dict[str, int]:
+    rows = OutboxMessage.objects.order_by().values_list("state").annotate(n=models.Count("id"))
+    counts = dict.fromkeys(OutboxState.values, 0)
+    counts.update(dict(rows))
+    return counts
