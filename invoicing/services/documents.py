@@ -6,7 +6,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from core.audit import audit_record
@@ -22,6 +21,7 @@ from ..models import (
     InvoiceLine,
     Operation,
 )
+from ..selectors import LineRemaining, remaining_by_line
 from ._common import (
     CREDIT_NOTE_SERIES,
     INVOICE_SERIES,
@@ -236,39 +236,7 @@ def invoice_issue(
 # --- credit notes -------------------------------------------------------------------------------
 
 
-@dataclass
-class _LineRemaining:
-    line: InvoiceLine
-    net: Decimal
-    vat: Decimal
-    places: int
-
-    @property
-    def gross(self) -> Decimal:
-        return self.net + self.vat
-
-
-def _remaining_by_line(invoice: Invoice) -> dict[int, _LineRemaining]:
-    lines = list(InvoiceLine.objects.filter(invoice=invoice).order_by("position"))
-    credited = {
-        row["invoice_line"]: row
-        for row in CreditNoteLine.objects.filter(invoice_line__invoice=invoice)
-        .values("invoice_line")
-        .annotate(net=Sum("net"), vat=Sum("vat"), qty=Sum("quantity"))
-    }
-    out = {}
-    for line in lines:
-        c = credited.get(line.pk, {"net": ZERO, "vat": ZERO, "qty": 0})
-        out[line.pk] = _LineRemaining(
-            line=line,
-            net=line.net - c["net"],
-            vat=line.vat - c["vat"],
-            places=line.quantity - c["qty"],
-        )
-    return out
-
-
-def _split_entered(amount: Decimal, remaining: dict[int, _LineRemaining]) -> list[dict]:
+def _split_entered(amount: Decimal, remaining: dict[int, LineRemaining]) -> list[dict]:
     """Spread a VAT-inclusive value over the lines still creditable, in proportion to what
     remains on each, each part split at its own line's VAT rate."""
     open_lines = [r for r in remaining.values() if r.gross > 0]
@@ -332,7 +300,7 @@ def credit_note_issue(
     with ledger_operation(kind=Operation.Kind.CREDIT, actor=actor, reason=reason) as op:
         account = lock_account(invoice.account_id)
         invoice = lock_invoices(invoice.pk)[invoice.pk]
-        remaining = _remaining_by_line(invoice)
+        remaining = remaining_by_line(invoice)
         creditable = invoice.gross_total - invoice.credited_total
         if creditable <= 0:
             raise DomainError(f"Invoice {invoice.display_no} has already been fully credited.")

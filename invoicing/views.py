@@ -1,0 +1,283 @@
+"""Finance pages. Thin: permission, form, one service call, render (full page or partial)."""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from core.access import has, require
+from core.errors import DomainError
+
+from . import selectors, services
+from .filters import InvoiceFilter
+from .forms import CreditNoteForm, EmailForm, PaymentForm, ReallocateForm, RefundForm
+from .models import CreditNote, Invoice
+from .pdf import credit_note_pdf, invoice_pdf
+
+PAGE_SIZE = 50
+
+
+def _invoice_or_404(pk: int) -> Invoice:
+    try:
+        return selectors.invoice_detail(pk)
+    except Invoice.DoesNotExist:
+        raise Http404("No such invoice") from None
+
+
+@require("view_finance")
+@vary_on_headers("HX-Request")
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    filterset = InvoiceFilter(request.GET or None, queryset=selectors.invoice_list_queryset())
+    qs = filterset.qs if filterset.is_valid() else selectors.invoice_list_queryset().none()
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "querystring": params.urlencode(),
+        "page_title": "Invoices",
+    }
+    template = "invoicing/invoice_list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(request, template, context)
+
+
+def _detail_context(request: HttpRequest, invoice: Invoice) -> dict:
+    payments = selectors.payments_on_invoice(invoice)
+    try:
+        from notifications.selectors import emails_about
+    except ImportError:  # notifications not built yet
+        emails = []
+    else:
+        emails = list(emails_about(invoice))
+    return {
+        "invoice": invoice,
+        "lines": list(invoice.lines.all()),
+        "credit_notes": list(invoice.credit_notes.all()),
+        "allocations": list(invoice.allocations.all()),
+        "refunds": list(invoice.refunds.all()),
+        "payments": payments,
+        "history": selectors.invoice_history(invoice),
+        "emails": emails,
+        "can_manage": has(request.user, "manage_finance"),
+        "page_title": f"Invoice {invoice.display_no}",
+    }
+
+
+@require("view_finance")
+@vary_on_headers("HX-Request")
+def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = _invoice_or_404(pk)
+    return render(request, "invoicing/invoice_detail.html", _detail_context(request, invoice))
+
+
+@require("view_finance")
+def invoice_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = Invoice.objects.filter(pk=pk).first()
+    if invoice is None:
+        raise Http404("No such invoice")
+    filename, content = invoice_pdf(invoice)
+    return _pdf_response(filename, content)
+
+
+@require("view_finance")
+def credit_note_pdf_view(request: HttpRequest, pk: int) -> HttpResponse:
+    note = CreditNote.objects.select_related("invoice").filter(pk=pk).first()
+    if note is None:
+        raise Http404("No such credit note")
+    filename, content = credit_note_pdf(note)
+    return _pdf_response(filename, content)
+
+
+def _pdf_response(filename: str, content: bytes) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+# --- actions ------------------------------------------------------------------------------------
+
+
+def _action(
+    request: HttpRequest,
+    invoice: Invoice,
+    *,
+    form,
+    title: str,
+    submit: str,
+    run: Callable[[dict], str],
+    extra: dict | None = None,
+) -> HttpResponse:
+    """GET shows the form; POST runs the service. A DomainError becomes a form error (the
+    service changed nothing); success redirects to the invoice with a message."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = run(form.cleaned_data)
+        except DomainError as exc:
+            if exc.field and exc.field in form.fields:
+                form.add_error(exc.field, exc.message)
+            else:
+                form.add_error(None, exc.message)
+        else:
+            messages.success(request, done)
+            url = reverse("invoicing:detail", args=[invoice.pk])
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    context = {
+        "invoice": invoice,
+        "form": form,
+        "title": title,
+        "submit": submit,
+        "action_url": request.path,
+        "page_title": f"{title} – {invoice.display_no}",
+        **(extra or {}),
+    }
+    template = "invoicing/invoice_action.html"
+    if request.htmx:
+        template += "#action-form"
+    return render(request, template, context)
+
+
+@require("manage_finance")
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def payment_record_view(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = _invoice_or_404(pk)
+    form = PaymentForm(request.POST or None, initial={"amount": invoice.outstanding or None})
+
+    def run(data):
+        payment = services.payment_record(
+            actor=request.user,
+            invoice=invoice,
+            amount=data["amount"],
+            method=data["method"],
+            reference=data["reference"],
+            received_on=data["received_on"],
+        )
+        text = f"Payment {payment.display_no} of £{payment.amount} recorded."
+        if data["amount"] > invoice.outstanding:
+            text += f" This overpays the invoice by £{data['amount'] - invoice.outstanding}."
+        return text
+
+    return _action(
+        request, invoice, form=form, title="Record payment", submit="Record payment", run=run
+    )
+
+
+@require("manage_finance")
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def credit_note_view(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = _invoice_or_404(pk)
+    remaining = selectors.remaining_by_line(invoice)
+    form = CreditNoteForm(
+        request.POST or None,
+        lines=list(invoice.lines.all()),
+        remaining_places={k: r.places for k, r in remaining.items()},
+    )
+
+    def run(data):
+        mode = data["mode"]
+        note = services.credit_note_issue(
+            actor=request.user,
+            invoice=invoice,
+            reason=data["reason"],
+            amount=data["amount"] if mode == CreditNoteForm.AMOUNT else None,
+            line_places=data.get("line_places") if mode == CreditNoteForm.PLACES else None,
+            full=mode == CreditNoteForm.FULL,
+        )
+        return f"Credit note {note.display_no} for £{note.gross_total} issued and applied."
+
+    return _action(
+        request,
+        invoice,
+        form=form,
+        title="Issue credit note",
+        submit="Issue credit note",
+        run=run,
+        extra={"creditable": invoice.gross_total - invoice.credited_total},
+    )
+
+
+@require("manage_finance")
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def refund_view(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = _invoice_or_404(pk)
+    payments = selectors.payments_on_invoice(invoice)
+    form = RefundForm(
+        request.POST or None,
+        payments=payments,
+        initial={"amount": invoice.overpayment or None},
+    )
+    by_id = {p.payment.pk: p.payment for p in payments}
+
+    def run(data):
+        refund = services.refund_issue(
+            actor=request.user,
+            invoice=invoice,
+            amount=data["amount"],
+            reason=data["reason"],
+            payment=by_id.get(data["payment"]) if data["payment"] else None,
+        )
+        return f"Refund of £{data['amount']} recorded against {refund.payment.display_no}."
+
+    return _action(
+        request, invoice, form=form, title="Refund overpayment", submit="Refund", run=run
+    )
+
+
+@require("manage_finance")
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def reallocate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = _invoice_or_404(pk)
+    targets = selectors.reallocation_targets(invoice)
+    form = ReallocateForm(
+        request.POST or None, targets=targets, initial={"amount": invoice.overpayment or None}
+    )
+    by_id = {t.pk: t for t in targets}
+
+    def run(data):
+        target = by_id[data["target"]]
+        services.payment_reallocate(
+            actor=request.user,
+            source=invoice,
+            target=target,
+            amount=data["amount"],
+            reason=data["reason"],
+        )
+        return f"£{data['amount']} moved to {target.display_no}."
+
+    return _action(
+        request,
+        invoice,
+        form=form,
+        title="Move overpayment to another invoice",
+        submit="Move money",
+        run=run,
+        extra={"no_targets": not targets},
+    )
+
+
+@require("manage_finance")
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def email_view(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = _invoice_or_404(pk)
+    form = EmailForm(request.POST or None, initial={"to": invoice.buyer.get("email", "")})
+
+    def run(data):
+        services.invoice_email_send(actor=request.user, invoice=invoice, to=[data["to"]])
+        return f"Invoice {invoice.display_no} queued to {data['to']} with the PDF attached."
+
+    return _action(
+        request, invoice, form=form, title="Send invoice by email", submit="Send", run=run
+    )
