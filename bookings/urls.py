@@ -1,5 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "bookings"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.booking_list, name="list"),
+    path("new/", views.booking_add, name="add"),
+    path("<int:pk>/", views.booking_detail, name="detail"),
+    path("<int:pk>/edit/", views.booking_edit, name="edit"),
+    path("<int:pk>/cancel-delegates/", views.booking_cancel_delegates, name="cancel_delegates"),
+    path("<int:pk>/cancel/", views.booking_cancel, name="cancel"),
+    path("<int:pk>/discount/", views.booking_discount, name="discount"),
+    path("<int:pk>/status/", views.booking_status, name="status"),
+    path("contact/<int:contact_pk>/", views.contact_bookings, name="contact_bookings"),
+    path("schedule/<int:schedule_pk>/register/", views.schedule_register, name="schedule_register"),
+]

@@ -1,0 +1,237 @@
+"""Booking emails: the editable defaults (EMAIL_TEMPLATES) and the functions the services call
+to queue them in the outbox, inside the booking's transaction.
+
+Contexts hold plain values only: the outbox keeps the rendered text, not the objects.
+"""
+
+from collections.abc import Sequence
+
+from django.conf import settings
+
+from core.money import money_str
+
+DELEGATE_CONFIRMATION = "booking_delegate_confirmation"
+LEAD_BOOKER_CONFIRMATION = "booking_lead_booker_confirmation"
+PO_CONFIRMATION = "booking_po_confirmation"
+DELEGATE_CANCELLED = "booking_delegate_cancelled"
+LEAD_BOOKER_CANCELLATION = "booking_lead_booker_cancellation"
+
+_SIGN_OFF = "\nKind regards,\n{{ seller_name }}\n"
+_COURSE = (
+    "Course: {{ course_title }}\n"
+    "Schedule ID: {{ schedule_code }}\n"
+    "Dates: {{ starts }} to {{ ends }}\n"
+    "{% if venue %}Venue: {{ venue }}\n{% endif %}"
+    "{% if sessions %}Sessions:\n{% for s in sessions %}  - {{ s }}\n{% endfor %}{% endif %}"
+)
+
+EMAIL_TEMPLATES = {
+    DELEGATE_CONFIRMATION: {
+        "name": "Booking confirmation (delegate)",
+        "description": "Sent to the student of a single booking and to every delegate of a "
+        "group booking. Context: delegate_name, reference, course_title, schedule_code, "
+        "starts, ends, venue, sessions, organisation, lead_booker_name, seller_name.",
+        "subject": "Booking confirmed: {{ course_title }} ({{ schedule_code }})",
+        "body": (
+            "Dear {{ delegate_name }},\n\n"
+            "You are booked on the following course"
+            "{% if organisation %} by {{ organisation }}{% endif %}.\n\n"
+            "Booking reference: {{ reference }}\n" + _COURSE + "\n"
+            "{% if lead_booker_name %}Your lead booker is {{ lead_booker_name }}.\n{% endif %}"
+            + _SIGN_OFF
+        ),
+    },
+    LEAD_BOOKER_CONFIRMATION: {
+        "name": "Group booking confirmation (lead booker)",
+        "description": "Sent to the lead booker of a group booking, with the booking "
+        "information. Context: lead_booker_name, organisation, reference, course_title, "
+        "schedule_code, starts, ends, venue, sessions, delegates, delegate_count, unit_price, "
+        "discount, net, vat, total, po_number, invoice_number, amount_due, seller_name.",
+        "subject": "Group booking {{ reference }} confirmed: {{ course_title }}",
+        "body": (
+            "Dear {{ lead_booker_name }},\n\n"
+            "Your booking for {{ organisation }} is confirmed.\n\n"
+            "Booking reference: {{ reference }}\n" + _COURSE + "\n"
+            "Delegates ({{ delegate_count }}):\n"
+            "{% for d in delegates %}  - {{ d }}\n{% endfor %}\n"
+            "Price per delegate: {{ unit_price }}\n"
+            "{% if discount %}Discount: {{ discount }}\n{% endif %}"
+            "Net: {{ net }}\nVAT: {{ vat }}\nTotal: {{ total }}\n"
+            "{% if po_number %}Purchase order number: {{ po_number }}\n{% endif %}"
+            "{% if invoice_number %}Invoice {{ invoice_number }}, amount due "
+            "{{ amount_due }}.\n{% endif %}" + _SIGN_OFF
+        ),
+    },
+    PO_CONFIRMATION: {
+        "name": "Back-office booking confirmation (purchase order number)",
+        "description": "Sent when a booking is edited to enter or change its purchase order "
+        "number. Context: recipient_name, reference, po_number, course_title, schedule_code, "
+        "starts, ends, venue, sessions, delegates, organisation, invoice_numbers, seller_name.",
+        "subject": "Booking {{ reference }} confirmed – purchase order {{ po_number }}",
+        "body": (
+            "Dear {{ recipient_name }},\n\n"
+            "We have recorded purchase order number {{ po_number }} against booking "
+            "{{ reference }}{% if organisation %} for {{ organisation }}{% endif %}.\n\n"
+            + _COURSE
+            + "\nDelegates:\n{% for d in delegates %}  - {{ d }}\n{% endfor %}"
+            "{% if invoice_numbers %}\nInvoice: {{ invoice_numbers }}\n{% endif %}" + _SIGN_OFF
+        ),
+    },
+    DELEGATE_CANCELLED: {
+        "name": "Booking cancelled (delegate)",
+        "description": "Sent to each cancelled delegate. Context: delegate_name, reference, "
+        "course_title, schedule_code, starts, reason, seller_name.",
+        "subject": "Booking cancelled: {{ course_title }} ({{ schedule_code }})",
+        "body": (
+            "Dear {{ delegate_name }},\n\n"
+            "Your place on {{ course_title }} ({{ schedule_code }}, starting {{ starts }}) "
+            "has been cancelled.\nReason: {{ reason }}\n" + _SIGN_OFF
+        ),
+    },
+    LEAD_BOOKER_CANCELLATION: {
+        "name": "Delegates cancelled (lead booker)",
+        "description": "Sent to the lead booker when delegates are cancelled from a group "
+        "booking. Context: lead_booker_name, reference, course_title, schedule_code, starts, "
+        "cancelled, remaining, reason, charge_total, charge_invoice_number, seller_name.",
+        "subject": "Booking {{ reference }}: delegates cancelled",
+        "body": (
+            "Dear {{ lead_booker_name }},\n\n"
+            "The following delegates have been cancelled from booking {{ reference }} "
+            "({{ course_title }}, {{ schedule_code }}, starting {{ starts }}):\n"
+            "{% for d in cancelled %}  - {{ d }}\n{% endfor %}"
+            "Reason: {{ reason }}\n\n"
+            "{% if remaining %}Still booked:\n{% for d in remaining %}  - {{ d }}\n{% endfor %}"
+            "{% else %}No delegates remain on this booking.\n{% endif %}"
+            "{% if charge_invoice_number %}\nA cancellation charge of {{ charge_total }} has "
+            "been invoiced ({{ charge_invoice_number }}).\n{% endif %}" + _SIGN_OFF
+        ),
+    },
+}
+
+
+def _queue(*, actor, to: str, template_key: str, context: dict, about: Sequence) -> None:
+    from notifications.services import email_queue
+
+    if not to:
+        return  # no address on file: the booking page shows which emails were queued
+    email_queue(to=[to], template_key=template_key, context=context, about=about, actor=actor)
+
+
+def _course_context(booking, schedule=None) -> dict:
+    schedule = schedule or booking.schedule
+    return {
+        "reference": booking.reference,
+        "course_title": schedule.course.title,
+        "schedule_code": schedule.code,
+        "starts": f"{schedule.start_at:%d %B %Y %H:%M}",
+        "ends": f"{schedule.end_at:%d %B %Y %H:%M}",
+        "venue": str(schedule.venue) if schedule.venue_id else "",
+        "sessions": [str(s) for s in schedule.sessions.all()],
+        "organisation": booking.organisation.name if booking.organisation_id else "",
+        "seller_name": settings.SELLER.get("name", ""),
+    }
+
+
+def queue_booking_confirmations(*, actor, booking, places, invoice, quote) -> None:
+    """Single: the student. Group: the lead booker (booking information) + every delegate."""
+    base = _course_context(booking)
+    about = [booking] + ([invoice] if invoice else [])
+    lead = booking.lead_booker if booking.lead_booker_id else None
+    for p in places:
+        _queue(
+            actor=actor,
+            to=p.contact.email,
+            template_key=DELEGATE_CONFIRMATION,
+            context={
+                **base,
+                "delegate_name": p.contact.full_name,
+                "lead_booker_name": lead.full_name if lead else "",
+            },
+            about=about,
+        )
+    if lead is not None:
+        _queue(
+            actor=actor,
+            to=lead.email,
+            template_key=LEAD_BOOKER_CONFIRMATION,
+            context={
+                **base,
+                "lead_booker_name": lead.full_name,
+                "delegates": [p.contact.full_name for p in places],
+                "delegate_count": len(places),
+                "unit_price": money_str(quote.unit_price),
+                "discount": money_str(quote.discount) if quote.discount else "",
+                "net": money_str(quote.net),
+                "vat": money_str(quote.vat),
+                "total": money_str(quote.total),
+                "po_number": booking.po_number,
+                "invoice_number": invoice.display_no if invoice else "",
+                "amount_due": money_str(invoice.outstanding) if invoice else "",
+            },
+            about=about,
+        )
+
+
+def queue_po_confirmation(*, actor, booking) -> None:
+    """The back-office confirmation: to the lead booker, or the student of a single booking."""
+    from .models import PlaceState
+
+    recipient = booking.lead_booker or booking.contact
+    if recipient is None:
+        return
+    invoices = list(booking.invoices.order_by("pk").values_list("display_no", flat=True))
+    _queue(
+        actor=actor,
+        to=recipient.email,
+        template_key=PO_CONFIRMATION,
+        context={
+            **_course_context(booking),
+            "recipient_name": recipient.full_name,
+            "po_number": booking.po_number,
+            "delegates": [
+                p.contact.full_name
+                for p in booking.places.filter(state=PlaceState.BOOKED).select_related("contact")
+                if p.contact
+            ],
+            "invoice_numbers": ", ".join(invoices),
+        },
+        about=[booking],
+    )
+
+
+def queue_cancellations(*, actor, booking, places, reason, schedule, charge_invoice) -> None:
+    from .models import PlaceState
+
+    base = {**_course_context(booking, schedule), "reason": reason}
+    about = [booking] + ([charge_invoice] if charge_invoice else [])
+    for p in places:
+        if p.contact is None:
+            continue
+        _queue(
+            actor=actor,
+            to=p.contact.email,
+            template_key=DELEGATE_CANCELLED,
+            context={**base, "delegate_name": p.contact.full_name},
+            about=about,
+        )
+    lead = booking.lead_booker
+    if lead is not None:
+        remaining = [
+            p.contact.full_name
+            for p in booking.places.filter(state=PlaceState.BOOKED).select_related("contact")
+            if p.contact
+        ]
+        _queue(
+            actor=actor,
+            to=lead.email,
+            template_key=LEAD_BOOKER_CANCELLATION,
+            context={
+                **base,
+                "lead_booker_name": lead.full_name,
+                "cancelled": [p.contact.full_name for p in places if p.contact],
+                "remaining": remaining,
+                "charge_total": money_str(charge_invoice.gross_total) if charge_invoice else "",
+                "charge_invoice_number": charge_invoice.display_no if charge_invoice else "",
+            },
+            about=about,
+        )

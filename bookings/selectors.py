@@ -1,0 +1,146 @@
+"""Reads of bookings shared by the pages, the portal and other apps.
+
+Every list here is paged by the caller and loads its related rows in a fixed number of
+queries, whatever the number of bookings or delegates.
+"""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from contacts.models import Contact
+from contacts.selectors import contacts_matching
+from core.models import AuditEvent
+from schedules.models import Schedule, TimetableSession
+
+from .models import Attendance, Booking, BookingPlace, PlaceState
+
+
+def _places_prefetch() -> Prefetch:
+    return Prefetch(
+        "places",
+        queryset=BookingPlace.objects.select_related("contact").order_by("pk"),
+    )
+
+
+def booking_list_queryset() -> QuerySet[Booking]:
+    return Booking.objects.select_related(
+        "schedule__course", "organisation", "contact", "lead_booker"
+    ).prefetch_related(_places_prefetch())
+
+
+def bookings_with_delegate(text: str, qs: QuerySet[Booking] | None = None) -> QuerySet[Booking]:
+    """Bookings with a delegate (or the student / lead booker) whose name or mobile matches.
+
+    Written as `pk IN (places of matching contacts)` so PostgreSQL starts from the trigram
+    index of the contacts and the (contact, booking) index of the places, never from a scan
+    of every booking.
+    """
+    qs = booking_list_queryset() if qs is None else qs
+    matching = contacts_matching(text).order_by().values("pk")
+    return qs.filter(pk__in=BookingPlace.objects.filter(contact__in=matching).values("booking_id"))
+
+
+def booking_detail(pk: int) -> Booking:
+    return (
+        Booking.objects.select_related(
+            "schedule__course",
+            "schedule__venue",
+            "organisation",
+            "contact",
+            "lead_booker",
+            "created_by",
+        )
+        .prefetch_related(
+            Prefetch(
+                "places",
+                queryset=BookingPlace.objects.select_related(
+                    "contact", "schedule", "transferred_to__schedule"
+                ).order_by("pk"),
+            )
+        )
+        .get(pk=pk)
+    )
+
+
+def booking_history(booking: Booking) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.for_object(booking)
+
+
+def booking_invoices(booking: Booking) -> list:
+    """The booking's invoices with their cached status and outstanding amounts."""
+    try:
+        from invoicing.selectors import invoices_for_booking
+    except ImportError:  # pragma: no cover - until invoicing ships its selectors
+        from invoicing.models import Invoice
+
+        return list(Invoice.objects.filter(booking=booking).order_by("pk"))
+    return list(invoices_for_booking(booking))
+
+
+def contact_bookings(contact: Contact, *, schedule_code: str = "") -> QuerySet[Booking]:
+    """A contact's bookings (as delegate, student or lead booker), optionally by Schedule ID."""
+    qs = booking_list_queryset().filter(
+        Q(pk__in=BookingPlace.objects.filter(contact=contact).values("booking_id"))
+        | Q(lead_booker=contact)
+    )
+    code = (schedule_code or "").strip()[:20]
+    if code:
+        qs = qs.filter(
+            Q(schedule__code__icontains=code)
+            | Q(
+                pk__in=BookingPlace.objects.filter(
+                    contact=contact, schedule__code__icontains=code
+                ).values("booking_id")
+            )
+        )
+    return qs.order_by("-schedule__start_at", "-pk")
+
+
+def portal_bookings(user) -> QuerySet[Booking]:
+    """The bookings of the logged-in student, or of every student of the user's family."""
+    people = Contact.objects.filter(Q(user=user) | Q(family__user=user)).values("pk")
+    return (
+        booking_list_queryset()
+        .filter(pk__in=BookingPlace.objects.filter(contact__in=people).values("booking_id"))
+        .order_by("-schedule__start_at", "-pk")
+    )
+
+
+def portal_places(user, booking: Booking) -> list[BookingPlace]:
+    """Only the user's own (or family's) places of a booking: never other delegates."""
+    people = Contact.objects.filter(Q(user=user) | Q(family__user=user)).values("pk")
+    return list(
+        booking.places.filter(contact__in=people).select_related("contact", "schedule__course")
+    )
+
+
+def schedule_register(schedule: Schedule) -> dict:
+    """The attendance register: delegates booked on the schedule x its timetable sessions."""
+    sessions = list(schedule.sessions.order_by("date", "start_time"))
+    places = list(
+        BookingPlace.objects.filter(schedule=schedule)
+        .exclude(state=PlaceState.TRANSFERRED)
+        .select_related("contact", "booking__organisation")
+        .prefetch_related(
+            Prefetch(
+                "attendance", queryset=Attendance.objects.only("place_id", "session_id", "status")
+            )
+        )
+        .order_by("state", "contact__last_name", "contact__first_name", "pk")
+    )
+    rows = []
+    for place in places:
+        by_session = {a.session_id: a for a in place.attendance.all()}
+        rows.append({"place": place, "cells": [by_session.get(s.pk) for s in sessions]})
+    counts = (
+        Attendance.objects.filter(session__schedule=schedule)
+        .values("session_id", "status")
+        .annotate(n=Count("pk"))
+    )
+    totals: dict[int, dict[str, int]] = {}
+    for row in counts:
+        totals.setdefault(row["session_id"], {})[row["status"]] = row["n"]
+    return {"sessions": sessions, "rows": rows, "totals": totals}
+
+
+def session_for(schedule: Schedule, pk: int) -> TimetableSession:
+    return schedule.sessions.get(pk=pk)

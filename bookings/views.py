@@ -1,0 +1,540 @@
+"""Bookings pages. Thin: permission, form, call a service, render (full page or a fragment)."""
+
+import uuid
+from decimal import Decimal
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from contacts.models import Contact, Membership, Organisation
+from core.access import has, require
+from core.errors import DomainError
+from notifications.selectors import emails_about
+from schedules.models import Schedule
+
+from . import selectors, services
+from .filters import BookingFilter
+from .forms import (
+    BookingEditForm,
+    CancelBookingForm,
+    CancelDelegatesForm,
+    ContactBookingsSearch,
+    DiscountForm,
+    PaymentDetailsForm,
+    StatusForm,
+)
+from .models import STATUS_TRANSITIONS, Booking, BookingStatus, BookingType, PlaceState
+from .pricing import quote
+
+PER_PAGE = 25
+MAX_DELEGATES = 200
+
+SCHEDULE_WHEN = [
+    ("all", "All"),
+    ("past", "Past"),
+    ("upcoming", "Upcoming"),
+    ("current", "In progress / Upcoming"),
+]
+
+
+def _partial(request: HttpRequest, template: str, partial: str) -> str:
+    """The whole page, or only the named fragment for an HTMX swap (not a history restore)."""
+    if request.htmx and not request.htmx.history_restore_request:
+        return f"{template}#{partial}"
+    return template
+
+
+def _int(value) -> int | None:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**63 else None
+
+
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    """After a successful POST: a real redirect, or HX-Redirect for an HTMX form."""
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+def _booking_or_404(pk: int) -> Booking:
+    try:
+        return selectors.booking_detail(pk)
+    except Booking.DoesNotExist:
+        raise Http404("No such booking") from None
+
+
+def _form_error(form, error: DomainError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+class KeysetPage:
+    """A page without COUNT(*): one extra row tells whether a next page exists, so the list
+    costs the same at a thousand bookings or a million."""
+
+    def __init__(self, queryset, number, per_page: int = PER_PAGE):
+        self.number = max(1, min(_int(number) or 1, 10_000))
+        offset = (self.number - 1) * per_page
+        rows = list(queryset[offset : offset + per_page + 1])
+        self.object_list = rows[:per_page]
+        self.has_next = len(rows) > per_page
+        self.has_previous = self.number > 1
+        self.next_page_number = self.number + 1
+        self.previous_page_number = self.number - 1
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+
+# --- list ---------------------------------------------------------------------------------------
+
+
+@require("view_bookings")
+@vary_on_headers("HX-Request")
+def booking_list(request: HttpRequest) -> HttpResponse:
+    f = BookingFilter(request.GET or None, queryset=selectors.booking_list_queryset())
+    qs = f.qs if f.is_bound else f.queryset
+    if f.is_bound and not f.is_valid():
+        qs = f.queryset.none()
+    page = KeysetPage(qs.order_by("-created_at", "-pk"), request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        _partial(request, "bookings/list.html", "results"),
+        {
+            "filter": f,
+            "page": page,
+            "query": params.urlencode(),
+            "can_manage": has(request.user, "manage_bookings"),
+        },
+    )
+
+
+# --- "Create a new booking" ----------------------------------------------------------------------
+
+
+class Draft:
+    """The state of the "Create a new booking" form, read from its fields on every step."""
+
+    def __init__(self, data):
+        self.data = data
+        self.token = (data.get("token") or "").strip()[:64] or uuid.uuid4().hex
+        kind = data.get("kind", "")
+        self.kind = kind if kind in (BookingType.INDIVIDUAL, BookingType.GROUP) else ""
+        self.when = data.get("when") if data.get("when") in dict(SCHEDULE_WHEN) else "current"
+        self.schedule_page = _int(data.get("schedule_page")) or 1
+        self.errors: list[str] = []
+        self.student = self._contact(data.get("student"))
+        self.organisation = None
+        org_id = _int(data.get("organisation"))
+        if org_id:
+            self.organisation = Organisation.objects.filter(pk=org_id).first()
+        self.lead_booker = self._contact(data.get("lead_booker"))
+        self.pending_delegate = self._contact(data.get("delegate"))
+        ids = []
+        for raw in data.getlist("delegates")[:MAX_DELEGATES] if hasattr(data, "getlist") else []:
+            pk = _int(raw)
+            if pk and pk not in ids:
+                ids.append(pk)
+        found = Contact.objects.in_bulk(ids)
+        self.delegates = [found[i] for i in ids if i in found]
+        self.schedule = None
+        sched_id = _int(data.get("schedule"))
+        if sched_id:
+            self.schedule = (
+                Schedule.objects.select_related("course", "venue").filter(pk=sched_id).first()
+            )
+
+    @staticmethod
+    def _contact(raw) -> Contact | None:
+        pk = _int(raw)
+        return Contact.objects.filter(pk=pk).first() if pk else None
+
+    def members(self, contacts) -> set[int]:
+        if not self.organisation:
+            return set()
+        return set(
+            Membership.objects.filter(
+                organisation=self.organisation, contact__in=[c for c in contacts if c]
+            ).values_list("contact_id", flat=True)
+        )
+
+    def apply(self, action: str) -> None:
+        """One step of the form: the button pressed (or the field changed) says which."""
+        if action == "clear_student":
+            self.student = None
+        elif action == "clear_organisation":
+            self.organisation, self.lead_booker, self.delegates = None, None, []
+            self.pending_delegate = None
+        elif action == "clear_lead_booker":
+            self.lead_booker = None
+        elif action == "add_delegate":
+            self._add_delegate()
+        elif action.startswith("remove_delegate:"):
+            pk = _int(action.split(":", 1)[1])
+            self.delegates = [d for d in self.delegates if d.pk != pk]
+        elif action.startswith("select_schedule:"):
+            pk = _int(action.split(":", 1)[1])
+            schedule = Schedule.objects.select_related("course", "venue").filter(pk=pk).first()
+            if schedule is None:
+                self.errors.append("That schedule no longer exists.")
+            elif schedule.is_full:
+                self.errors.append(f"{schedule.code} is full: no places left.")
+            else:
+                self.schedule = schedule
+        elif action == "change_schedule":
+            self.schedule = None
+        elif action.startswith("schedule_page:"):
+            self.schedule_page = _int(action.split(":", 1)[1]) or 1
+        # Members only: a lead booker or delegate of another organisation is dropped.
+        if self.kind == BookingType.GROUP:
+            linked = self.members([self.lead_booker, *self.delegates])
+            if self.lead_booker and self.lead_booker.pk not in linked:
+                self.errors.append(
+                    f"{self.lead_booker.full_name} is not linked to "
+                    f"{self.organisation.name if self.organisation else 'the organisation'}."
+                )
+                self.lead_booker = None
+            outsiders = [d for d in self.delegates if d.pk not in linked]
+            if outsiders:
+                self.delegates = [d for d in self.delegates if d.pk in linked]
+
+    def _add_delegate(self) -> None:
+        d = self.pending_delegate
+        if d is None:
+            self.errors.append("Select a delegate first, then click Add delegate.")
+            return
+        if not self.organisation or d.pk not in self.members([d]):
+            org = self.organisation.name if self.organisation else "the organisation"
+            self.errors.append(f"{d.full_name} is not linked to {org}.")
+        elif any(x.pk == d.pk for x in self.delegates):
+            self.errors.append(f"{d.full_name} is already added.")
+        else:
+            self.delegates.append(d)
+        self.pending_delegate = None
+
+    @property
+    def people(self) -> list[Contact]:
+        if self.kind == BookingType.INDIVIDUAL:
+            return [self.student] if self.student else []
+        if self.kind == BookingType.GROUP:
+            return list(self.delegates)
+        return []
+
+    @property
+    def people_ready(self) -> bool:
+        if self.kind == BookingType.GROUP:
+            return bool(self.organisation and self.lead_booker and self.delegates)
+        return bool(self.people)
+
+
+def _schedule_page(draft: Draft, user):
+    from schedules.selectors import schedule_picker_list
+
+    return schedule_picker_list({"when": draft.when, "page": str(draft.schedule_page)}, user=user)
+
+
+def _quote(draft: Draft, payment: PaymentDetailsForm):
+    if not (draft.schedule and draft.people):
+        return None
+    kind, value = "", None
+    if payment.is_bound and payment.is_valid():
+        kind = payment.cleaned_data.get("discount_kind") or ""
+        value = payment.cleaned_data.get("discount_value")
+    try:
+        return quote(
+            unit_price=draft.schedule.price,
+            vat_rate=draft.schedule.vat_rate,
+            delegates=len(draft.people),
+            discount_kind=kind,
+            discount_value=value,
+        )
+    except DomainError as e:
+        _form_error(payment, e)
+        return quote(
+            unit_price=draft.schedule.price,
+            vat_rate=draft.schedule.vat_rate,
+            delegates=len(draft.people),
+        )
+
+
+@require("manage_bookings")
+@vary_on_headers("HX-Request")
+def booking_add(request: HttpRequest) -> HttpResponse:
+    data = request.POST if request.method == "POST" else request.GET
+    draft = Draft(data)
+    action = (request.POST.get("action") or "").strip()[:40] if request.method == "POST" else ""
+    payment = PaymentDetailsForm(request.POST if "po_number" in request.POST else None)
+    draft.apply(action)
+    if action == "book":
+        booking = _book(request, draft, payment)
+        if booking is not None:
+            messages.success(
+                request,
+                f"Booking {booking.reference} confirmed for "
+                f"{', '.join(p.full_name for p in draft.people)} on {draft.schedule.code}.",
+            )
+            return _redirect(request, reverse("bookings:detail", args=[booking.pk]))
+    context = {
+        "draft": draft,
+        "payment": payment,
+        "quote": _quote(draft, payment),
+        "schedule_when": SCHEDULE_WHEN,
+        "kinds": [
+            (BookingType.INDIVIDUAL, BookingType.INDIVIDUAL.label),
+            (BookingType.GROUP, BookingType.GROUP.label),
+        ],  # fmt: skip
+    }
+    if draft.people_ready and not draft.schedule:
+        context["schedules"] = _schedule_page(draft, request.user)
+    return render(request, _partial(request, "bookings/add.html", "booking-form"), context)
+
+
+def _book(request: HttpRequest, draft: Draft, payment: PaymentDetailsForm) -> Booking | None:
+    if not draft.kind:
+        draft.errors.append("Choose the Booking Type.")
+    elif not draft.people_ready:
+        draft.errors.append(
+            "Choose the student."
+            if draft.kind == BookingType.INDIVIDUAL
+            else "Choose the organisation, the lead booker and at least one delegate."
+        )
+    elif draft.schedule is None:
+        draft.errors.append("Select a schedule.")
+    if draft.errors or not payment.is_valid():
+        return None
+    try:
+        return services.booking_create(
+            actor=request.user,
+            kind=draft.kind,
+            schedule=draft.schedule,
+            student=draft.student if draft.kind == BookingType.INDIVIDUAL else None,
+            organisation=draft.organisation,
+            lead_booker=draft.lead_booker,
+            delegates=draft.delegates,
+            po_number=payment.cleaned_data["po_number"],
+            discount_kind=payment.cleaned_data["discount_kind"],
+            discount_value=payment.cleaned_data["discount_value"],
+            discount_reason=payment.cleaned_data["discount_reason"],
+            idempotency_key=draft.token,
+        )
+    except DomainError as e:
+        if e.field in payment.fields:
+            payment.add_error(e.field, e.message)
+        else:
+            draft.errors.append(e.message)
+        if draft.schedule is not None:
+            draft.schedule.refresh_from_db()
+            if draft.schedule.is_full:  # someone took the last place: pick another schedule
+                draft.schedule = None
+        return None
+
+
+# --- detail and actions ---------------------------------------------------------------------------
+
+
+def _transitions_for(booking: Booking) -> list[tuple[str, str]]:
+    labels = {
+        BookingStatus.CONFIRMED: "Confirm",
+        BookingStatus.CONFIRMING: "Mark confirming",
+        BookingStatus.WAITING: "Mark waiting for payment",
+        BookingStatus.NOSHOW: "Mark no-show",
+        BookingStatus.COMPLETED: "Mark completed",
+    }
+    return [(to, label) for to, label in labels.items() if booking.status in STATUS_TRANSITIONS[to]]
+
+
+@require("view_bookings")
+@vary_on_headers("HX-Request")
+def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = _booking_or_404(pk)
+    can_manage = has(request.user, "manage_bookings")
+    places = list(booking.places.all())
+    return render(
+        request,
+        "bookings/detail.html",
+        {
+            "booking": booking,
+            "places": places,
+            "booked": [p for p in places if p.state == PlaceState.BOOKED],
+            "invoices": selectors.booking_invoices(booking),
+            "history": list(selectors.booking_history(booking)[:200]),
+            "emails": list(emails_about(booking)[:100]),
+            "can_manage": can_manage,
+            "can_finance": has(request.user, "view_finance"),
+            "transitions": _transitions_for(booking) if can_manage else [],
+        },
+    )
+
+
+def _action_page(request, booking, template: str, form, **extra) -> HttpResponse:
+    return render(
+        request,
+        _partial(request, template, "action-form"),
+        {"booking": booking, "form": form, **extra},
+    )
+
+
+@require("manage_bookings")
+@vary_on_headers("HX-Request")
+def booking_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = _booking_or_404(pk)
+    initial = {"po_number": booking.po_number, "notes": booking.notes}
+    form = BookingEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.booking_update(
+                actor=request.user,
+                booking=booking,
+                po_number=form.cleaned_data["po_number"],
+                notes=form.cleaned_data["notes"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as e:
+            _form_error(form, e)
+        else:
+            messages.success(request, f"Booking {booking.reference} saved.")
+            return _redirect(request, reverse("bookings:detail", args=[booking.pk]))
+    return _action_page(request, booking, "bookings/edit.html", form)
+
+
+@require("manage_bookings")
+@vary_on_headers("HX-Request")
+def booking_cancel_delegates(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = _booking_or_404(pk)
+    booked = booking.places.filter(state=PlaceState.BOOKED).select_related("contact")
+    form = CancelDelegatesForm(request.POST or None, places=booked)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.booking_cancel_delegates(
+                actor=request.user,
+                booking=booking,
+                place_ids=[p.pk for p in form.cleaned_data["places"]],
+                reason=form.cleaned_data["reason"],
+                charge_net=form.cleaned_data["charge"],
+            )
+        except DomainError as e:
+            _form_error(form, e)
+        else:
+            names = ", ".join(p.contact.full_name for p in form.cleaned_data["places"])
+            messages.success(request, f"Cancelled {names}.")
+            return _redirect(request, reverse("bookings:detail", args=[booking.pk]))
+    return _action_page(request, booking, "bookings/cancel_delegates.html", form)
+
+
+@require("manage_bookings")
+@vary_on_headers("HX-Request")
+def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = _booking_or_404(pk)
+    form = CancelBookingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.booking_cancel(
+                actor=request.user,
+                booking=booking,
+                reason=form.cleaned_data["reason"],
+                charge_net=form.cleaned_data["charge"],
+            )
+        except DomainError as e:
+            _form_error(form, e)
+        else:
+            messages.success(request, f"Booking {booking.reference} cancelled.")
+            return _redirect(request, reverse("bookings:detail", args=[booking.pk]))
+    return _action_page(request, booking, "bookings/cancel.html", form)
+
+
+@require("manage_bookings")
+@vary_on_headers("HX-Request")
+def booking_discount(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = _booking_or_404(pk)
+    initial = {
+        "discount_kind": booking.discount_kind,
+        "discount_value": booking.discount_value if booking.discount_kind else None,
+    }
+    form = DiscountForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.booking_set_discount(
+                actor=request.user,
+                booking=booking,
+                kind=form.cleaned_data["discount_kind"],
+                value=form.cleaned_data["discount_value"] or Decimal("0"),
+                reason=form.cleaned_data["discount_reason"],
+            )
+        except DomainError as e:
+            _form_error(form, e)
+        else:
+            messages.success(request, f"Discount of booking {booking.reference} saved.")
+            return _redirect(request, reverse("bookings:detail", args=[booking.pk]))
+    return _action_page(request, booking, "bookings/discount.html", form)
+
+
+TRANSITION_SERVICES = {
+    BookingStatus.CONFIRMED: services.booking_confirm,
+    BookingStatus.CONFIRMING: services.booking_mark_confirming,
+    BookingStatus.WAITING: services.booking_mark_waiting,
+    BookingStatus.NOSHOW: services.booking_mark_noshow,
+    BookingStatus.COMPLETED: services.booking_complete,
+}
+
+
+@require("manage_bookings")
+@require_POST
+def booking_status(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = get_object_or_404(Booking, pk=pk)
+    form = StatusForm(request.POST)
+    service = TRANSITION_SERVICES.get(request.POST.get("to", ""))
+    if service is None or not form.is_valid():
+        messages.error(request, "That status change is not available.")
+    else:
+        try:
+            service(actor=request.user, booking=booking, reason=form.cleaned_data["reason"])
+        except DomainError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, f"Booking {booking.reference} is now {booking.status}.")
+    return _redirect(request, reverse("bookings:detail", args=[booking.pk]))
+
+
+# --- pages other apps load: a contact's bookings, a schedule's register ------------------------
+
+
+@require("view_bookings")
+@vary_on_headers("HX-Request")
+def contact_bookings(request: HttpRequest, contact_pk: int) -> HttpResponse:
+    contact = get_object_or_404(Contact, pk=contact_pk)
+    search = ContactBookingsSearch(request.GET or None)
+    code = search.cleaned_data["schedule"] if search.is_valid() else ""
+    page = KeysetPage(
+        selectors.contact_bookings(contact, schedule_code=code), request.GET.get("page")
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        _partial(request, "bookings/contact_bookings.html", "contact-bookings"),
+        {"contact": contact, "search": search, "page": page, "query": params.urlencode()},
+    )
+
+
+@require("view_bookings")
+@vary_on_headers("HX-Request")
+def schedule_register(request: HttpRequest, schedule_pk: int) -> HttpResponse:
+    schedule = get_object_or_404(Schedule.objects.select_related("course", "venue"), pk=schedule_pk)
+    return render(
+        request,
+        _partial(request, "bookings/register.html", "register"),
+        {"schedule": schedule, **selectors.schedule_register(schedule)},
+    )
