@@ -17,7 +17,12 @@ def normalise(raw: str) -> str:
         number = phonenumbers.parse(raw, settings.PHONE_DEFAULT_REGION)
     except phonenumbers.NumberParseException:
         return ""
-    if not phonenumbers.is_possible_number(number):
+    # Numbers possible only as local dialling (e.g. "07700 9" read as a 6-digit local number)
+    # are partial input, not a mobile we could ever text.
+    if (
+        phonenumbers.is_possible_number_with_reason(number)
+        != phonenumbers.ValidationResult.IS_POSSIBLE
+    ):
         return ""
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

@@ -1,0 +1,374 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from core.access import has, require
+from core.errors import DomainError
+
+from . import selectors, services
+from .forms import ContactForm, FamilyForm, OrganisationForm, PickedContactForm
+from .models import Contact, Family, Organisation
+
+PER_PAGE = 25
+
+
+def _partial(request: HttpRequest, template: str, partial: str) -> str:
+    """The whole page, or only the named fragment for an HTMX swap (not a history restore)."""
+    if request.htmx and not request.htmx.history_restore_request:
+        return f"{template}#{partial}"
+    return template
+
+
+def _optional_url(name: str, *args) -> str:
+    """URL of a page another app provides; "" until that app has it."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _add_domain_error(form, error: DomainError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def _page(request: HttpRequest, queryset):
+    return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+
+
+# --- Contacts ------------------------------------------------------------------------------
+
+
+@require("view_contacts")
+@vary_on_headers("HX-Request")
+def contact_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    page = _page(request, selectors.contacts_matching(q).select_related("family"))
+    return render(
+        request,
+        _partial(request, "contacts/contact_list.html", "results"),
+        {"page": page, "q": q, "can_manage": has(request.user, "manage_contacts")},
+    )
+
+
+@require("view_contacts")
+def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        contact = selectors.contact_detail(pk)
+    except Contact.DoesNotExist:
+        raise Http404 from None
+    return render(
+        request,
+        "contacts/contact_detail.html",
+        {
+            "contact": contact,
+            "bookings_url": _optional_url("bookings:contact_bookings", contact.pk),
+            "can_manage": has(request.user, "manage_contacts"),
+        },
+    )
+
+
+@require("manage_contacts")
+def contact_create(request: HttpRequest) -> HttpResponse:
+    family = None
+    family_id = _int_or_none(request.GET.get("family") or request.POST.get("family"))
+    if family_id:
+        family = get_object_or_404(Family, pk=family_id)
+    form = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = services.contact_create(
+                actor=request.user, family=family, **form.cleaned_data
+            )
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            messages.success(request, f"Contact {contact.full_name} created.")
+            if family:
+                return redirect("contacts:family_detail", family.pk)
+            return redirect("contacts:detail", contact.pk)
+    return render(
+        request, "contacts/contact_form.html", {"form": form, "family": family, "contact": None}
+    )
+
+
+@require("manage_contacts")
+def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = get_object_or_404(Contact.objects.select_related("family"), pk=pk)
+    form = ContactForm(request.POST or None, initial=ContactForm.initial_for(contact))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_update(
+                actor=request.user, contact=contact, family=contact.family, **form.cleaned_data
+            )
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            messages.success(request, "Contact saved.")
+            return redirect("contacts:detail", contact.pk)
+    return render(
+        request,
+        "contacts/contact_form.html",
+        {"form": form, "contact": contact, "family": contact.family},
+    )
+
+
+# --- Organisations -------------------------------------------------------------------------
+
+
+@require("view_contacts")
+@vary_on_headers("HX-Request")
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    page = _page(request, selectors.organisation_list(q))
+    return render(
+        request,
+        _partial(request, "contacts/organisation_list.html", "results"),
+        {"page": page, "q": q, "can_manage": has(request.user, "manage_contacts")},
+    )
+
+
+@require("view_contacts")
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_organisation(request, pk)
+
+
+def _render_organisation(request: HttpRequest, pk: int, member_form=None) -> HttpResponse:
+    try:
+        organisation = selectors.organisation_detail(pk)
+    except Organisation.DoesNotExist:
+        raise Http404 from None
+    return render(
+        request,
+        "contacts/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "member_form": member_form or PickedContactForm(),
+            "can_manage": has(request.user, "manage_contacts"),
+        },
+        status=400 if member_form is not None else 200,
+    )
+
+
+@require("manage_contacts")
+def organisation_create(request: HttpRequest) -> HttpResponse:
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.organisation_create(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            messages.success(request, f"Organisation {organisation.name} created.")
+            return redirect("contacts:organisation_detail", organisation.pk)
+    return render(request, "contacts/organisation_form.html", {"form": form, "organisation": None})
+
+
+@require("manage_contacts")
+def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_object_or_404(Organisation, pk=pk)
+    form = OrganisationForm(
+        request.POST or None, initial=OrganisationForm.initial_for(organisation)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_update(
+                actor=request.user, organisation=organisation, **form.cleaned_data
+            )
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            messages.success(request, "Organisation saved.")
+            return redirect("contacts:organisation_detail", organisation.pk)
+    return render(
+        request, "contacts/organisation_form.html", {"form": form, "organisation": organisation}
+    )
+
+
+@require_POST
+@require("manage_contacts")
+def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_object_or_404(Organisation, pk=pk)
+    form = PickedContactForm(request.POST)
+    if form.is_valid():
+        try:
+            services.membership_add(
+                actor=request.user,
+                organisation=organisation,
+                contact=form.cleaned_data["contact"],
+                job_title=form.cleaned_data["job_title"],
+            )
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            messages.success(request, f"{form.cleaned_data['contact'].full_name} added.")
+            return redirect("contacts:organisation_detail", organisation.pk)
+    return _render_organisation(request, pk, member_form=form)
+
+
+@require_POST
+@require("manage_contacts")
+def membership_remove(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    organisation = get_object_or_404(Organisation, pk=pk)
+    contact = get_object_or_404(Contact, pk=contact_pk)
+    try:
+        services.membership_remove(actor=request.user, organisation=organisation, contact=contact)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{contact.full_name} removed from {organisation.name}.")
+    return redirect("contacts:organisation_detail", organisation.pk)
+
+
+# --- Families ------------------------------------------------------------------------------
+
+
+@require("view_contacts")
+@vary_on_headers("HX-Request")
+def family_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    page = _page(request, selectors.family_list(q))
+    return render(
+        request,
+        _partial(request, "contacts/family_list.html", "results"),
+        {"page": page, "q": q, "can_manage": has(request.user, "manage_contacts")},
+    )
+
+
+@require("view_contacts")
+def family_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_family(request, pk)
+
+
+def _render_family(request: HttpRequest, pk: int, student_form=None) -> HttpResponse:
+    try:
+        family = selectors.family_detail(pk)
+    except Family.DoesNotExist:
+        raise Http404 from None
+    return render(
+        request,
+        "contacts/family_detail.html",
+        {
+            "family": family,
+            "student_form": student_form or PickedContactForm(),
+            "can_manage": has(request.user, "manage_contacts"),
+        },
+        status=400 if student_form is not None else 200,
+    )
+
+
+@require("manage_contacts")
+def family_create(request: HttpRequest) -> HttpResponse:
+    form = FamilyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            family = services.family_create(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            messages.success(request, f"Family {family.name} created. Now add its students.")
+            return redirect("contacts:family_detail", family.pk)
+    return render(request, "contacts/family_form.html", {"form": form, "family": None})
+
+
+@require("manage_contacts")
+def family_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    family = get_object_or_404(Family, pk=pk)
+    form = FamilyForm(
+        request.POST or None, initial={"name": family.name, "account_email": family.account_email}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.family_update(actor=request.user, family=family, **form.cleaned_data)
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            messages.success(request, "Family saved.")
+            return redirect("contacts:family_detail", family.pk)
+    return render(request, "contacts/family_form.html", {"form": form, "family": family})
+
+
+@require_POST
+@require("manage_contacts")
+def family_student_add(request: HttpRequest, pk: int) -> HttpResponse:
+    family = get_object_or_404(Family, pk=pk)
+    form = PickedContactForm(request.POST)
+    if form.is_valid():
+        try:
+            services.family_student_add(
+                actor=request.user, family=family, contact=form.cleaned_data["contact"]
+            )
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            messages.success(request, f"{form.cleaned_data['contact'].full_name} added.")
+            return redirect("contacts:family_detail", family.pk)
+    return _render_family(request, pk, student_form=form)
+
+
+@require_POST
+@require("manage_contacts")
+def family_student_remove(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    family = get_object_or_404(Family, pk=pk)
+    contact = get_object_or_404(Contact, pk=contact_pk)
+    try:
+        services.family_student_remove(actor=request.user, family=family, contact=contact)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{contact.full_name} removed from {family.name}.")
+    return redirect("contacts:family_detail", family.pk)
+
+
+# --- Picker endpoints (templates/contacts/_picker.html) --------------------------------------
+
+
+def _suggestions(
+    request: HttpRequest, items: list[dict], *, kind: str, no_organisation: bool = False
+) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    return render(
+        request,
+        "contacts/_suggestions.html",
+        {
+            "items": items,
+            "kind": kind,
+            # An empty box shows nothing, except when restricted to an organisation's members.
+            "show": bool(q) or "organisation" in request.GET,
+            "no_organisation": no_organisation,
+        },
+    )
+
+
+@require("view_contacts")
+def pick_contacts(request: HttpRequest) -> HttpResponse:
+    """Suggestions for a contact picker: `q`, optional `organisation` (members only), `name`."""
+    q = request.GET.get("q", "")
+    restricted = "organisation" in request.GET
+    organisation_id = _int_or_none(request.GET.get("organisation", "").strip())
+    if restricted and not organisation_id:
+        # No organisation chosen yet (or an unreadable id): a restriction must never widen to
+        # everyone, so suggest nobody.
+        return _suggestions(request, [], kind="contacts", no_organisation=True)
+    contacts = selectors.contact_search(q, organisation_id=organisation_id)
+    items = [
+        {"id": c.pk, "label": c.full_name, "detail": c.mobile_display or c.email} for c in contacts
+    ]
+    return _suggestions(request, items, kind="contacts")
+
+
+@require("view_contacts")
+def pick_organisations(request: HttpRequest) -> HttpResponse:
+    organisations = selectors.organisation_search(request.GET.get("q", ""))
+    items = [{"id": o.pk, "label": o.name, "detail": o.billing_email} for o in organisations]
+    return _suggestions(request, items, kind="organisations")
