@@ -21,6 +21,15 @@ EMAIL_TEMPLATES = {
             "Amount due: {{ amount_due }}, by {{ due_date }}.\n\n"
             "Kind regards,\n{{ seller_name }}\n"
         ),
+        "example": {
+            "invoice_number": "INV-000123",
+            "customer_name": "Acme Ltd",
+            "total": "£1,200.00",
+            "amount_due": "£1,200.00",
+            "due_date": "31 January 2026",
+            "po_number": "PO-4471",
+            "seller_name": "Northwind Training Ltd",
+        },
     },
     CREDIT_NOTE_TEMPLATE: {
         "name": "Credit note",
@@ -34,6 +43,14 @@ EMAIL_TEMPLATES = {
             "Amount now due on that invoice: {{ amount_due }}.\n\n"
             "Kind regards,\n{{ seller_name }}\n"
         ),
+        "example": {
+            "credit_note_number": "CN-000045",
+            "invoice_number": "INV-000123",
+            "customer_name": "Acme Ltd",
+            "credit_total": "£428.57",
+            "amount_due": "£571.43",
+            "seller_name": "Northwind Training Ltd",
+        },
     },
 }
 

@@ -48,6 +48,9 @@ class LineSpec:
     quantity: int = 1
     kind: str = "course"  # InvoiceLine.Kind
     booking_place_id: int | None = None  # the delegate place this line bills
+    # A VAT-inclusive price for the whole line (e.g. "7 places for £1000.00"): net and VAT are
+    # split from it once (net + VAT == line_gross) and unit_net is then ignored.
+    line_gross: Decimal | None = None
 
 
 # --- billing accounts ---------------------------------------------------------------------------
@@ -109,8 +112,17 @@ def _checked_lines(lines) -> list[dict]:
             raise DomainError(f"Line {position}: the quantity must be a whole number of 1 or more.")
         if spec.kind not in kinds:
             raise DomainError(f"Line {position}: unknown line kind {spec.kind!r}.")
-        net = q(unit_net * spec.quantity)
-        vat = q(net * rate)  # VAT per line, then summed (HMRC VAT Notice 700 17.5)
+        if spec.line_gross is not None:
+            if isinstance(spec.line_gross, float):
+                raise DomainError(f"Line {position}: amounts must be exact, not floats.")
+            line_gross = Decimal(spec.line_gross)
+            if not line_gross.is_finite() or q(line_gross) != line_gross:
+                raise DomainError(f"Line {position}: the price must have at most 2 decimals.")
+            net, vat = gross_split(line_gross, rate)
+            unit_net = q(net / spec.quantity)
+        else:
+            net = q(unit_net * spec.quantity)
+            vat = q(net * rate)  # VAT per line, then summed (HMRC VAT Notice 700 17.5)
         out.append(
             {
                 "position": position,

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from core.money import q
+from core.money import gross_split, q
 from invoicing.ledger import derive
 from invoicing.models import (
     BALANCE_FIELDS,
@@ -118,8 +118,13 @@ def check_all() -> None:
     for line in lines:
         by_invoice[line.invoice_id].append(line)
         assert line.gross == line.net + line.vat
-        assert line.vat == q(line.net * line.vat_rate)
-        assert line.net == q(line.unit_net * line.quantity)
+        # VAT on the net (priced net), or split once from a VAT-inclusive line price
+        assert line.vat == q(line.net * line.vat_rate) or (line.net, line.vat) == gross_split(
+            line.gross, line.vat_rate
+        )
+        assert line.net == q(line.unit_net * line.quantity) or line.unit_net == q(
+            line.net / line.quantity
+        )
         for x in (line.net, line.vat, line.gross):
             assert q(x) == x
     for inv in invoices.values():
