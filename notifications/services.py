@@ -54,7 +54,7 @@ SENDING_TIMEOUT = timedelta(minutes=10)
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OSError,)
 
 
-# --- Templates ---------------------------------------------------------------------------------
+# --- Templates --------------------------------------------------------------------------------
 
 
 def email_template_defaults() -> dict[str, dict[str, Any]]:
@@ -240,7 +240,7 @@ def email_template_reset(
     return locked
 
 
-# --- Queueing -----------------------------------------------------------------------------------
+# --- Queueing ---------------------------------------------------------------------------------
 
 
 def _recipients(to: str | Iterable[str]) -> list[str]:
@@ -366,7 +366,7 @@ def outbox_retry(*, actor: AbstractBaseUser | None, message: OutboxMessage) -> O
     return locked
 
 
-# --- Delivery -------------------------------------------------------------------------------------
+# --- Delivery ---------------------------------------------------------------------------------
 
 
 class Outcome:

@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "notifications"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("outbox/", views.outbox, name="outbox"),
+    path("outbox/<int:message_id>/", views.outbox_message, name="outbox_detail"),
+    path("outbox/<int:message_id>/retry/", views.outbox_message_retry, name="outbox_retry"),
+    path("templates/", views.templates, name="templates"),
+    path("templates/<slug:key>/", views.template_edit, name="template_edit"),
+    path("templates/<slug:key>/reset/", views.template_reset, name="template_reset"),
+    path("templates/<slug:key>/send-test/", views.template_send_test, name="template_send_test"),
+]

@@ -1,0 +1,181 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from core.access import require
+from core.errors import DomainError
+
+from .filters import OutboxFilter
+from .forms import EmailTemplateForm
+from .models import EmailTemplate, OutboxMessage
+from .selectors import outbox_detail, outbox_list
+from .services import (
+    email_queue,
+    email_render,
+    email_template_defaults,
+    email_template_example,
+    email_template_reset,
+    email_template_update,
+    outbox_retry,
+)
+
+PAGE_SIZE = 25
+
+
+def _partial(request, template: str, partial: str) -> str:
+    return f"{template}#{partial}" if request.htmx else template
+
+
+# --- Outbox ------------------------------------------------------------------------------------
+
+
+@require("view_outbox")
+@vary_on_headers("HX-Request")
+def outbox(request):
+    filterset = OutboxFilter(request.GET or None, queryset=outbox_list())
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "query": query.urlencode(),
+        "page_title": "Outbox",
+    }
+    return render(request, _partial(request, "notifications/outbox.html", "results"), context)
+
+
+def _message_or_404(message_id: int) -> OutboxMessage:
+    try:
+        return outbox_detail(message_id)
+    except OutboxMessage.DoesNotExist:
+        raise Http404("No such email") from None
+
+
+@require("view_outbox")
+@vary_on_headers("HX-Request")
+def outbox_message(request, message_id: int):
+    message = _message_or_404(message_id)
+    context = {"message": message, "page_title": f"Email: {message.subject}"}
+    return render(request, _partial(request, "notifications/message.html", "panel"), context)
+
+
+# "Retry" needs only view_outbox: it sends the same, already written email again to the same
+# recipients, and the people who see a failed booking or invoice email (team leaders, finance)
+# are the ones who must get it out; the content is only editable with manage_email_templates.
+@require("view_outbox")
+@require_POST
+def outbox_message_retry(request, message_id: int):
+    message = get_object_or_404(OutboxMessage, pk=message_id)
+    try:
+        outbox_retry(actor=request.user, message=message)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The email has been queued to be sent again.")
+    if request.htmx:
+        message = _message_or_404(message_id)
+        return render(
+            request, "notifications/message.html#panel", {"message": message, "notice": True}
+        )
+    return redirect("notifications:outbox_detail", message_id=message_id)
+
+
+# --- Email templates -----------------------------------------------------------------------------
+
+
+@require("manage_email_templates")
+def templates(request):
+    rows = EmailTemplate.objects.select_related("updated_by").order_by("name", "key")
+    defaults = email_template_defaults()
+    return render(
+        request,
+        "notifications/templates.html",
+        {"templates": rows, "defaults": defaults, "page_title": "Email templates"},
+    )
+
+
+def _preview(template: EmailTemplate, subject: str, body: str, html_body: str) -> dict:
+    try:
+        rendered = email_render(
+            subject=subject,
+            body=body,
+            html_body=html_body,
+            context=email_template_example(template.key),
+        )
+    except Exception as exc:  # the form reports the details
+        return {"error": str(exc)}
+    return {"rendered": rendered}
+
+
+@require("manage_email_templates")
+@vary_on_headers("HX-Request")
+def template_edit(request, key: str):
+    template = get_object_or_404(EmailTemplate, key=key)
+    form = EmailTemplateForm(request.POST or None, instance=template)
+    action = request.POST.get("action", "save")
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if action == "preview":
+            preview = _preview(template, data["subject"], data["body"], data["html_body"])
+        else:
+            try:
+                email_template_update(
+                    actor=request.user,
+                    template=template,
+                    subject=data["subject"],
+                    body=data["body"],
+                    html_body=data["html_body"],
+                )
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                messages.success(request, f"Email template “{template.name}” saved.")
+                return redirect("notifications:template_edit", key=key)
+    elif request.method == "GET":
+        preview = _preview(template, template.subject, template.body, template.html_body)
+    context = {
+        "template": template,
+        "form": form,
+        "preview": preview,
+        "has_default": key in email_template_defaults(),
+        "page_title": f"Email template: {template.name}",
+    }
+    name = "preview" if action == "preview" else "editor"
+    return render(request, _partial(request, "notifications/template_edit.html", name), context)
+
+
+@require("manage_email_templates")
+@require_POST
+def template_reset(request, key: str):
+    template = get_object_or_404(EmailTemplate, key=key)
+    try:
+        email_template_reset(actor=request.user, template=template)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Email template “{template.name}” restored to its default.")
+    return redirect("notifications:template_edit", key=key)
+
+
+@require("manage_email_templates")
+@require_POST
+def template_send_test(request, key: str):
+    """Queue the saved template, with its example data, to the signed-in user."""
+    template = get_object_or_404(EmailTemplate, key=key)
+    try:
+        message = email_queue(
+            to=request.user.email,
+            template_key=template.key,
+            context=email_template_example(template.key),
+            actor=request.user,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("notifications:template_edit", key=key)
+    messages.success(request, f"A test email was queued to {request.user.email}.")
+    return redirect("notifications:outbox_detail", message_id=message.pk)
