@@ -1,0 +1,196 @@
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from core.access import has, require
+from core.errors import DomainError
+
+from . import selectors, services
+from .forms import CourseForm, ScheduleForm, SessionForm
+from .models import Course, Schedule, TimetableSession
+
+
+def _partial(request: HttpRequest, template: str, partial: str) -> str:
+    if request.htmx and not request.htmx.history_restore_request:
+        return f"{template}#{partial}"
+    return template
+
+
+def _optional_url(name: str, *args) -> str:
+    """URL of a page another app provides; "" until that app has it."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+def _add_domain_error(form, error: DomainError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+@require("view_schedules")
+@vary_on_headers("HX-Request")
+def schedule_list(request: HttpRequest) -> HttpResponse:
+    page = selectors.schedule_picker_list(request.GET, user=request.user, per_page=25)
+    return render(
+        request,
+        _partial(request, "schedules/schedule_list.html", "results"),
+        {
+            "page": page,
+            "filter": page.filterset,
+            "own_only": selectors.own_schedules_only(request.user),
+            "can_manage": has(request.user, "manage_schedules"),
+        },
+    )
+
+
+@require("view_schedules")
+@vary_on_headers("HX-Request")
+def schedule_pick(request: HttpRequest) -> HttpResponse:
+    """The filter and the list with "Select" per schedule, for forms that pick a schedule.
+
+    GET when, course, q, page, and `name` (the name of the submit button carrying the
+    schedule id, default "schedule"). Full schedules cannot be selected.
+    """
+    page = selectors.schedule_picker_list(request.GET, user=request.user)
+    name = (request.GET.get("name") or "schedule")[:50]
+    return render(
+        request,
+        _partial(request, "schedules/schedule_pick.html", "picker"),
+        {"page": page, "filter": page.filterset, "select_name": name},
+    )
+
+
+@require("view_schedules")
+def schedule_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_detail(request, pk)
+
+
+def _render_detail(request: HttpRequest, pk: int, session_form=None) -> HttpResponse:
+    try:
+        schedule = selectors.schedule_detail(pk, user=request.user)
+    except Schedule.DoesNotExist:
+        raise Http404 from None
+    can_manage = has(request.user, "manage_schedules")
+    return render(
+        request,
+        "schedules/schedule_detail.html",
+        {
+            "schedule": schedule,
+            "register_url": _optional_url("bookings:schedule_register", schedule.pk),
+            "can_manage": can_manage,
+            "session_form": session_form or SessionForm(),
+        },
+        status=400 if session_form is not None else 200,
+    )
+
+
+@require("manage_schedules")
+def schedule_create(request: HttpRequest) -> HttpResponse:
+    initial = {}
+    course_id = request.GET.get("course", "")
+    if course_id.isdigit():
+        initial["course"] = int(course_id)
+    form = ScheduleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            schedule = services.schedule_create(actor=request.user, **form.service_kwargs())
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            messages.success(request, f"Schedule {schedule.code} created. Now add its sessions.")
+            return redirect("schedules:detail", schedule.pk)
+    return render(request, "schedules/schedule_form.html", {"form": form, "schedule": None})
+
+
+@require("manage_schedules")
+def schedule_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    schedule = get_object_or_404(Schedule.objects.select_related("course"), pk=pk)
+    form = ScheduleForm(
+        request.POST or None, initial=ScheduleForm.initial_for(schedule), editing=True
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.service_kwargs()
+        if data["price"] is None:
+            data["price"] = schedule.course.default_price
+        if data["vat_rate"] is None:
+            data["vat_rate"] = schedule.course.vat_rate
+        try:
+            services.schedule_update(actor=request.user, schedule=schedule, **data)
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            messages.success(request, "Schedule saved.")
+            return redirect("schedules:detail", schedule.pk)
+    return render(request, "schedules/schedule_form.html", {"form": form, "schedule": schedule})
+
+
+@require_POST
+@require("manage_schedules")
+def session_add(request: HttpRequest, pk: int) -> HttpResponse:
+    schedule = get_object_or_404(Schedule, pk=pk)
+    form = SessionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.session_add(actor=request.user, schedule=schedule, **form.cleaned_data)
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            messages.success(request, "Session added.")
+            return redirect("schedules:detail", schedule.pk)
+    return _render_detail(request, pk, session_form=form)
+
+
+@require_POST
+@require("manage_schedules")
+def session_remove(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
+    session = get_object_or_404(TimetableSession, pk=session_pk, schedule_id=pk)
+    try:
+        services.session_remove(actor=request.user, session=session)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Session removed.")
+    return redirect("schedules:detail", pk)
+
+
+@require("view_schedules")
+def course_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "schedules/course_list.html",
+        {
+            "courses": selectors.course_list(),
+            "can_manage": has(request.user, "manage_schedules"),
+        },
+    )
+
+
+@require("manage_schedules")
+def course_create(request: HttpRequest) -> HttpResponse:
+    return _course_form(request, None)
+
+
+@require("manage_schedules")
+def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _course_form(request, get_object_or_404(Course, pk=pk))
+
+
+def _course_form(request: HttpRequest, course: Course | None) -> HttpResponse:
+    form = CourseForm(request.POST or None, initial=CourseForm.initial_for(course))
+    if request.method == "POST" and form.is_valid():
+        try:
+            if course is None:
+                course = services.course_create(actor=request.user, **form.service_kwargs())
+                messages.success(request, f"Course {course.title} created.")
+            else:
+                services.course_update(actor=request.user, course=course, **form.service_kwargs())
+                messages.success(request, "Course saved.")
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            return redirect("schedules:courses")
+    return render(request, "schedules/course_form.html", {"form": form, "course": course})
