@@ -346,3 +346,20 @@ def test_picker_partial_renders_with_its_parameters():
     )  # fmt: skip
     assert reverse("contacts:pick_organisations") in html
     assert 'value="5"' in html and "Acme" in html
+
+
+def test_add_member_picker_is_not_restricted_to_the_page_organisation(admin_client):
+    org = OrganisationFactory()
+    html = admin_client.get(reverse("contacts:organisation_detail", args=[org.pk])).content.decode()
+    assert 'hx-vals=\'{"name": "contact"}\'' in html
+
+
+def test_picker_accepts_an_organisation_object():
+    from django.template.loader import render_to_string
+
+    org = OrganisationFactory()
+    html = render_to_string(
+        "contacts/_picker.html",
+        {"name": "delegate", "label": "Select delegate", "organisation": org},
+    )
+    assert f'"organisation": "{org.pk}"' in html
