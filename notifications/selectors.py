@@ -58,8 +58,6 @@ def outbox_due_for_sweep(*, now: datetime | None = None, limit: int = 500) -> li
     )
 
 
-def outbox_counts() -> dict[str, int]:
-    rows = OutboxMessage.objects.order_by().values_list("state").annotate(n=models.Count("id"))
-    counts = dict.fromkeys(OutboxState.values, 0)
-    counts.update(dict(rows))
-    return counts
+def outbox_failed_count() -> int:
+    """Failed emails waiting for a person (an index-only count on (state, next_attempt_at))."""
+    return OutboxMessage.objects.filter(state=OutboxState.FAILED).count()

@@ -337,6 +337,22 @@ def email_queue(
     return message
 
 
+def _retry_locked(*, actor: AbstractBaseUser | None, message: OutboxMessage, now) -> None:
+    previous = (message.state, message.attempts)
+    message.state = OutboxState.PENDING
+    message.attempts = 0
+    message.next_attempt_at = now
+    message.save(update_fields=["state", "attempts", "next_attempt_at"])
+    audit_record(
+        actor=actor,
+        target=message,
+        action="outbox.retry",
+        summary=f"Email “{message.subject}” queued again",
+        data={"previous_state": previous[0], "previous_attempts": previous[1]},
+    )
+    transaction.on_commit(partial(_enqueue, message.pk))
+
+
 def outbox_retry(*, actor: AbstractBaseUser | None, message: OutboxMessage) -> OutboxMessage:
     """Send a failed (or stuck pending) message again, with a fresh set of attempts."""
     now = timezone.now()
@@ -350,20 +366,22 @@ def outbox_retry(*, actor: AbstractBaseUser | None, message: OutboxMessage) -> O
             and (locked.last_attempt_at > now - SENDING_TIMEOUT)
         ):
             raise DomainError("This email is being sent right now.")
-        previous = (locked.state, locked.attempts)
-        locked.state = OutboxState.PENDING
-        locked.attempts = 0
-        locked.next_attempt_at = now
-        locked.save(update_fields=["state", "attempts", "next_attempt_at"])
-        audit_record(
-            actor=actor,
-            target=locked,
-            action="outbox.retry",
-            summary=f"Email “{locked.subject}” queued again",
-            data={"previous_state": previous[0], "previous_attempts": previous[1]},
-        )
-        transaction.on_commit(partial(_enqueue, locked.pk))
+        _retry_locked(actor=actor, message=locked, now=now)
     return locked
+
+
+def outbox_retry_failed(*, actor: AbstractBaseUser | None, limit: int = 500) -> int:
+    """ "Retry all failed": after a long mail server outage, send every failed email again."""
+    now = timezone.now()
+    with transaction.atomic():
+        failed = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(state=OutboxState.FAILED)
+            .order_by("created_at", "id")[:limit]
+        )
+        for message in failed:
+            _retry_locked(actor=actor, message=message, now=now)
+    return len(failed)
 
 
 # --- Delivery ---------------------------------------------------------------------------------
@@ -384,8 +402,12 @@ class Delivery:
 
 
 def retry_delay(attempts: int) -> float:
-    """Exponential backoff with jitter: about base, 2*base, 4*base... capped."""
-    base = float(getattr(settings, "OUTBOX_RETRY_BACKOFF", 10.0))
+    """Exponential backoff with jitter: about base, 2*base, 4*base... capped.
+
+    With the defaults (30 s, cap 600 s, 8 attempts) a message is retried for roughly 20 to 40
+    minutes before it is failed; "Retry all failed" on the Outbox page sends those again.
+    """
+    base = float(getattr(settings, "OUTBOX_RETRY_BACKOFF", 30.0))
     cap = float(getattr(settings, "OUTBOX_RETRY_BACKOFF_MAX", 600.0))
     ceiling = min(cap, base * 2 ** max(0, attempts - 1))
     return ceiling * random.uniform(0.5, 1.0)

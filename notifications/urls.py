@@ -6,6 +6,7 @@ app_name = "notifications"
 
 urlpatterns = [
     path("outbox/", views.outbox, name="outbox"),
+    path("outbox/retry-failed/", views.outbox_retry_all_failed, name="outbox_retry_failed"),
     path("outbox/<int:message_id>/", views.outbox_message, name="outbox_detail"),
     path("outbox/<int:message_id>/retry/", views.outbox_message_retry, name="outbox_retry"),
     path("templates/", views.templates, name="templates"),

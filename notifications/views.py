@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -11,7 +12,7 @@ from core.errors import DomainError
 from .filters import OutboxFilter
 from .forms import EmailTemplateForm
 from .models import EmailTemplate, OutboxMessage
-from .selectors import outbox_detail, outbox_list
+from .selectors import outbox_detail, outbox_failed_count, outbox_list
 from .services import (
     email_queue,
     email_render,
@@ -20,6 +21,7 @@ from .services import (
     email_template_reset,
     email_template_update,
     outbox_retry,
+    outbox_retry_failed,
 )
 
 PAGE_SIZE = 25
@@ -42,6 +44,7 @@ def outbox(request):
     context = {
         "filter": filterset,
         "page": page,
+        "failed_count": outbox_failed_count(),
         "query": query.urlencode(),
         "page_title": "Outbox",
     }
@@ -82,6 +85,17 @@ def outbox_message_retry(request, message_id: int):
             request, "notifications/message.html#panel", {"message": message, "notice": True}
         )
     return redirect("notifications:outbox_detail", message_id=message_id)
+
+
+@require("view_outbox")
+@require_POST
+def outbox_retry_all_failed(request):
+    count = outbox_retry_failed(actor=request.user)
+    if count:
+        messages.success(request, f"{count} failed email(s) queued to be sent again.")
+    else:
+        messages.info(request, "There are no failed emails to send again.")
+    return redirect(f"{reverse('notifications:outbox')}?state=failed")
 
 
 # --- Email templates -----------------------------------------------------------------------------
@@ -143,6 +157,7 @@ def template_edit(request, key: str):
         "form": form,
         "preview": preview,
         "has_default": key in email_template_defaults(),
+        "variables": sorted({*email_template_example(key), "seller"}),
         "page_title": f"Email template: {template.name}",
     }
     name = "preview" if action == "preview" else "editor"

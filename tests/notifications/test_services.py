@@ -40,9 +40,23 @@ def test_defaults_are_collected_from_every_app_emails_module():
     assert defaults["test_email"]["name"] == "Test email"
 
 
+@pytest.mark.parametrize("key", sorted(email_template_defaults()))
+def test_every_declared_default_template_renders_with_its_example(key):
+    spec = email_template_defaults()[key]
+    assert spec["name"] and spec["subject"].strip() and spec["body"].strip()
+    errors = email_template_check(
+        subject=spec["subject"],
+        body=spec["body"],
+        html_body=spec.get("html_body", ""),
+        context=spec.get("example", {}),
+    )
+    assert errors == {}
+
+
 def test_default_templates_exist_after_migrate():
     # post_migrate of the notifications app created the row (the test database was migrated).
-    assert EmailTemplate.objects.filter(key="test_email").exists()
+    keys = set(EmailTemplate.objects.values_list("key", flat=True))
+    assert set(email_template_defaults()) <= keys
 
 
 def test_sync_creates_missing_rows_and_keeps_edited_ones():

@@ -45,6 +45,8 @@ def test_pages_per_role(client, request, role, outbox_status, templates_status):
     assert client.get(EDIT).status_code == templates_status
     retry = client.post(reverse("notifications:outbox_retry", args=[message.pk]))
     assert retry.status_code == (302 if outbox_status == 200 else 403)
+    retry_all = client.post(reverse("notifications:outbox_retry_failed"))
+    assert retry_all.status_code == (302 if outbox_status == 200 else 403)
     save = client.post(EDIT, {"subject": "Changed", "body": "Changed"})
     assert save.status_code == (302 if templates_status == 200 else 403)
     assert (EmailTemplate.objects.get(key="test_email").subject == "Changed") == (
@@ -261,3 +263,19 @@ def test_emails_about_partial(admin_user, finance_user, provider, nobody):
     assert "No emails yet." in render_to_string(
         "notifications/_emails_about.html", {"emails": emails_about(admin_user)}, request=request
     )
+
+
+def test_retry_all_failed(admin_client, finance_user, client, django_capture_on_commit_callbacks):
+    failed = OutboxMessageFactory.create_batch(2, state=OutboxState.FAILED, attempts=8)
+    sent = OutboxMessageFactory(state=OutboxState.SENT)
+    url = reverse("notifications:outbox_retry_failed")
+    assert "Retry all failed (2)" in admin_client.get(OUTBOX).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url)
+    assert response.status_code == 302 and response.url.endswith("?state=failed")
+    for message in [*failed, sent]:
+        message.refresh_from_db()
+        assert message.state == OutboxState.SENT
+    assert "Retry all failed" not in admin_client.get(OUTBOX).content.decode()
+    assert "no failed emails" in admin_client.post(url, follow=True).content.decode()
+    assert login(client, finance_user).post(url).status_code == 302  # view_outbox is enough
