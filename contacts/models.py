@@ -71,6 +71,8 @@ class Contact(models.Model):
         indexes = [
             # + a trigram index on search_text, migration 0002 (PostgreSQL only).
             models.Index(fields=["last_name", "first_name", "id"], name="contact_name_order"),
+            # A complete number typed into a search is an exact lookup (selectors.whole_mobile).
+            models.Index(fields=["mobile"], name="contact_mobile"),
         ]
 
     def __str__(self) -> str:

@@ -38,6 +38,14 @@ def search_terms(text: str) -> list[str]:
     return terms
 
 
+def whole_mobile(text: str) -> str:
+    """E.164 of a query that is exactly one complete phone number, else ""."""
+    text = (text or "").strip()[:MAX_QUERY_LENGTH]
+    if not text or not _PHONE_LIKE.match(text):
+        return ""
+    return phones.normalise(text)
+
+
 def contacts_matching(text: str, *, organisation_id: int | None = None) -> QuerySet[Contact]:
     """Contacts whose name or mobile matches every term; all contacts for an empty query.
 
@@ -47,6 +55,12 @@ def contacts_matching(text: str, *, organisation_id: int | None = None) -> Query
     qs = Contact.objects.all()
     if organisation_id is not None:
         qs = qs.filter(memberships__organisation_id=organisation_id)
+    mobile = whole_mobile(text)
+    if mobile and qs.filter(mobile=mobile).exists():
+        # A complete number someone has: btree lookups instead of a trigram scan of every
+        # number sharing its digits. (A partial number can look complete, e.g. "07700 900 12";
+        # when nobody has it exactly, it is searched as digits below.)
+        return qs.filter(mobile=mobile).order_by("last_name", "first_name", "id")
     terms = search_terms(text)
     if not terms and (text or "").strip():
         return qs.none()  # e.g. "07": too short to mean anything

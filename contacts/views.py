@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -12,6 +11,7 @@ from core.errors import DomainError
 from . import selectors, services
 from .forms import ContactForm, FamilyForm, OrganisationForm, PickedContactForm
 from .models import Contact, Family, Organisation
+from .paging import QuickPage
 
 PER_PAGE = 25
 
@@ -43,7 +43,7 @@ def _add_domain_error(form, error: DomainError) -> None:
 
 
 def _page(request: HttpRequest, queryset):
-    return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+    return QuickPage(queryset, request.GET.get("page"), PER_PAGE)
 
 
 # --- Contacts ------------------------------------------------------------------------------

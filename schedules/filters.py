@@ -55,6 +55,13 @@ class ScheduleFilter(django_filters.FilterSet):
         self.now = now
         super().__init__(data, queryset=queryset, **kwargs)
 
+    @property
+    def course_options(self) -> list[tuple]:
+        """The course choices in one query (iterating the field in a template counts first)."""
+        if not hasattr(self, "_course_options"):
+            self._course_options = list(self.form.fields["course"].choices)
+        return self._course_options
+
     def filter_when(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         now = self.now or timezone.now()
         if value == When.PAST:
@@ -69,4 +76,8 @@ class ScheduleFilter(django_filters.FilterSet):
         value = " ".join(value.split())[:100]
         if not value:
             return queryset
-        return queryset.filter(Q(code__icontains=value) | Q(course__title__icontains=value))
+        # Courses are few: find them first, so the schedules need no join to be searched.
+        course_ids = list(
+            Course.objects.filter(title__icontains=value).values_list("id", flat=True)
+        )
+        return queryset.filter(Q(code__icontains=value) | Q(course_id__in=course_ids))

@@ -1,9 +1,9 @@
 """Reads of courses and schedules shared by pages, pickers and other apps."""
 
-from django.core.paginator import Page, Paginator
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import QueryDict
 
+from contacts.paging import QuickPage
 from core.access import has
 
 from .filters import ScheduleFilter
@@ -39,20 +39,21 @@ def schedule_picker_list(
     user=None,
     per_page: int = PICKER_PER_PAGE,
     now=None,
-) -> Page:
+) -> QuickPage:
     """One page of schedules for the filter in `params` (when, course, q, page).
 
-    Returns a Django `Page` whose schedules have `places_left` (and `is_full`); the bound
+    Returns a page (iterate it; `number`, `has_next()`, `has_previous()`, `next_page_number()`,
+    `previous_page_number()` as on Django's Page, but no total count: at 20,000 schedules the
+    count costs more than the page) whose schedules have `places_left` and `is_full`. The bound
     `ScheduleFilter` is on `page.filterset` for its form and errors. Pass `user` to apply what
-    that user may see. Three queries whatever the number of rows (count, page, courses for the
-    form when rendered).
+    that user may see. Constant queries: the page, plus the courses when the form is rendered.
     """
     if isinstance(params, dict):
         data = QueryDict(mutable=True)
         data.update(params)
         params = data
     filterset = ScheduleFilter(params, queryset=schedule_list_queryset(user), now=now)
-    page = Paginator(filterset.qs, per_page).get_page((params or {}).get("page"))
+    page = QuickPage(filterset.qs, (params or {}).get("page"), per_page)
     page.filterset = filterset
     return page
 

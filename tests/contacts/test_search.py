@@ -103,3 +103,10 @@ def test_the_trigram_index_serves_organisation_search(needs_postgres):
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "org_name_trgm" in plan
+
+
+def test_a_complete_number_is_an_exact_match(ann):
+    # Same national digits in another country: found by digits, not by the complete UK number.
+    french = ContactFactory(first_name="Zoe", last_name="Martin", mobile="+33 7700900123")
+    assert contact_search("07700 900123") == [ann]
+    assert contact_search("+33 7700 900123") == [french]

@@ -122,7 +122,7 @@ def test_history_restore_gets_the_full_page(admin_client):
 def test_list_pages_and_bad_page_numbers_do_not_fail(admin_client):
     ContactFactory.create_batch(30)
     first = admin_client.get(reverse("contacts:list"))
-    assert "Page 1 of 2" in first.content.decode()
+    assert "Page 1" in first.content.decode() and "page=2" in first.content.decode()
     assert admin_client.get(reverse("contacts:list"), {"page": "2"}).status_code == 200
     assert admin_client.get(reverse("contacts:list"), {"page": "abc"}).status_code == 200
     assert admin_client.get(reverse("contacts:list"), {"page": "999"}).status_code == 200
