@@ -163,6 +163,9 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bookings@example.test")
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
+# Seconds before the first retry of a failed delivery; doubles per attempt up to the max.
+OUTBOX_RETRY_BACKOFF = float(os.environ.get("OUTBOX_RETRY_BACKOFF", "30"))
+OUTBOX_RETRY_BACKOFF_MAX = float(os.environ.get("OUTBOX_RETRY_BACKOFF_MAX", "600"))
 
 # --- Business -----------------------------------------------------------------------------
 CURRENCY = os.environ.get("CURRENCY", "GBP")
