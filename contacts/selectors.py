@@ -13,6 +13,7 @@ from . import phones
 from .models import Contact, Family, Membership, Organisation
 
 MAX_QUERY_LENGTH = 100
+SHORT_TERM = 3  # trigram length
 _PHONE_LIKE = re.compile(r"^[\d\s()+\-./]+$")
 
 
@@ -65,7 +66,12 @@ def contacts_matching(text: str, *, organisation_id: int | None = None) -> Query
     if not terms and (text or "").strip():
         return qs.none()  # e.g. "07": too short to mean anything
     for term in terms:
-        qs = qs.filter(search_text__contains=term)
+        if len(term) < SHORT_TERM:
+            # Too short for trigrams: the start of the first or the last name (btree pattern
+            # indexes of migration 0004), which is what one or two letters mean anyway.
+            qs = qs.filter(Q(search_text__startswith=term) | Q(last_name__istartswith=term))
+        else:
+            qs = qs.filter(search_text__contains=term)
     if terms:
         first = terms[0]
         qs = qs.annotate(

@@ -110,3 +110,21 @@ def test_a_complete_number_is_an_exact_match(ann):
     french = ContactFactory(first_name="Zoe", last_name="Martin", mobile="+33 7700900123")
     assert contact_search("07700 900123") == [ann]
     assert contact_search("+33 7700 900123") == [french]
+
+
+def test_one_or_two_letters_match_the_start_of_a_name(ann):
+    assert ann in contact_search("an")
+    assert ann in contact_search("sm")
+    assert contact_search("nn") == []  # inside a name, not at its start
+    assert [c.last_name for c in contact_search("b")] == ["Brown"]
+
+
+def test_short_terms_use_the_prefix_indexes(needs_postgres, ann):
+    from contacts.selectors import contacts_matching
+
+    sql, params = contacts_matching("sm").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "contact_search_prefix" in plan and "contact_last_name_prefix" in plan

@@ -123,7 +123,8 @@ def test_pick_partial_has_select_buttons_but_not_for_full(admin_client):
         reverse("schedules:pick"), {"name": "schedule"}, HTTP_HX_REQUEST="true"
     ).content.decode()
     assert f'name="schedule" value="{ok.pk}"' in html
-    assert f'value="{full.pk}"' not in html
+    assert f'name="schedule" value="{full.pk}"' not in html
+    assert f'aria-label="{full.code} is full"' in html
     assert "data-schedule-picker" in html
 
 
