@@ -165,6 +165,8 @@ def refund_issue(
                 left -= take
                 if left == 0:
                     break
+            if left > 0:  # pragma: no cover - overpayment <= money held, so this cannot happen
+                raise DomainError("Not enough money is held on the invoice to refund.")
         refunds = []
         for p, take in sources:
             refund = Refund(

@@ -106,6 +106,13 @@ def check_all() -> None:
         b = derive(total=inv.gross_total, credited=C[inv.pk], paid=P[inv.pk], refunded=R[inv.pk])
         for field, value in b.as_fields().items():
             assert getattr(inv, field) == value, f"{inv} cached {field} drifted"
+        # 6: status as a pure function of (D, N), written out independently of derive()
+        d, n = inv.gross_total - C[inv.pk], P[inv.pk] - R[inv.pk]
+        expected = (
+            "Outstanding" if n == 0 and d > 0 else "Part Completed" if 0 < n < d else "Completed"
+        )
+        assert inv.status == expected, f"{inv} status {inv.status}, expected {expected}"
+        assert (inv.outstanding, inv.overpayment) == (max(d - n, ZERO), max(n - d, ZERO))
         assert inv.outstanding - inv.overpayment == inv.gross_total - C[inv.pk] - (
             P[inv.pk] - R[inv.pk]
         )
