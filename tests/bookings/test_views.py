@@ -533,3 +533,18 @@ def test_schedule_register(admin_client, admin_user, django_assert_max_num_queri
     group(admin_user, schedule=schedule, count=5)
     with django_assert_max_num_queries(len(few.captured_queries)):
         admin_client.get(url, **HX)
+
+
+def test_schedule_picker_query_count_constant(admin_client, django_assert_max_num_queries):
+    student = ContactFactory()
+    ScheduleFactory()
+    data = {"kind": "individual", "student": student.pk, "when": "all"}
+    with django_assert_max_num_queries(20) as few:
+        html = admin_client.post(ADD, data, **HX).content.decode()
+    assert html.count(">Select</button>") == 1
+    ScheduleFactory.create_batch(25)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = admin_client.post(ADD, data, **HX).content.decode()
+    assert html.count(">Select</button>") == 20  # one page of the picker
+    html = admin_client.post(ADD, {**data, "action": "schedule_page:2"}, **HX).content.decode()
+    assert html.count(">Select</button>") == 6
