@@ -1,0 +1,74 @@
+from decimal import Decimal as D
+
+import pytest
+from pypdf import PdfReader
+
+from invoicing.models import StoredPdf
+from invoicing.pdf import credit_note_pdf, invoice_pdf, invoice_pdf_attachment
+from invoicing.services import credit_note_issue, payment_record
+from tests.invoicing.factories import account, gross_line, issue
+
+pytestmark = pytest.mark.django_db
+
+
+def pdf_text(content: bytes) -> str:
+    import io
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_invoice_pdf_shows_number_totals_and_amount_due(actor, settings):
+    settings.SELLER = {**settings.SELLER, "name": "Northwind Training Ltd"}
+    inv = issue(
+        actor,
+        acct=account(),
+        lines=[
+            gross_line("833.33", "0.20", description="Seven places, Course C"),
+            gross_line("41.67", "0.20", description="Transfer fee"),
+        ],
+        po_number="PO-4471",
+    )
+    payment_record(actor=actor, invoice=inv, amount=D("300.00"), method="card")
+    inv.refresh_from_db()
+    filename, content = invoice_pdf(inv)
+    assert filename == "INV-000001.pdf" and content.startswith(b"%PDF")
+    text = pdf_text(content)
+    for expected in [
+        "INV-000001",
+        "Northwind Training Ltd",
+        "PO-4471",
+        "Seven places, Course C",
+        "£875.00",  # net
+        "£175.00",  # VAT
+        "£1050.00",  # total
+        "£300.00",  # paid
+        "£750.00",  # amount due
+        "Amount due",
+        "Page 1 of 1",
+    ]:
+        assert expected in text, expected
+
+
+def test_pdf_is_stored_once_per_state(actor):
+    inv = issue(actor)
+    invoice_pdf(inv)
+    invoice_pdf(inv)
+    assert StoredPdf.objects.count() == 1
+    payment_record(actor=actor, invoice=inv, amount=D("40.00"), method="card")
+    inv.refresh_from_db()
+    filename, content, mime = invoice_pdf_attachment(inv.pk)
+    assert mime == "application/pdf" and StoredPdf.objects.count() == 2
+    assert "£60.00" in pdf_text(content)
+
+
+def test_credit_note_pdf(actor):
+    inv = issue(actor, lines=[gross_line("833.33", "0.20", quantity=1, description="Places")])
+    note = credit_note_issue(
+        actor=actor, invoice=inv, reason="Two places cancelled", amount=D("400")
+    )
+    filename, content = credit_note_pdf(note)
+    text = pdf_text(content)
+    for expected in ["Credit note", "CN-000001", "INV-000001", "£333.33", "£66.67", "£400.00"]:
+        assert expected in text, expected
+    credit_note_pdf(note)
+    assert StoredPdf.objects.filter(kind="credit_note").count() == 1

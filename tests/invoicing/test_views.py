@@ -1,0 +1,226 @@
+from decimal import Decimal as D
+
+import pytest
+from django.urls import reverse
+
+from invoicing.models import CreditNote, Invoice, Payment, Refund
+from invoicing.services import credit_note_issue, payment_record
+from tests.invoicing.factories import account, gross_line, issue
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def inv(finance_user):
+    return issue(finance_user, lines=[gross_line("100.00", "0", quantity=3)])  # £300
+
+
+def url(name, *args):
+    return reverse(f"invoicing:{name}", args=args)
+
+
+# --- permissions --------------------------------------------------------------------------------
+
+
+def test_anonymous_is_sent_to_login(client, inv):
+    assert client.get(url("list")).status_code == 302
+
+
+@pytest.mark.parametrize("name", ["list", "detail", "pdf"])
+def test_view_finance_is_required(client, team_leader, inv, name):
+    client.force_login(team_leader)
+    args = () if name == "list" else (inv.pk,)
+    assert client.get(url(name, *args)).status_code == 403
+
+
+@pytest.mark.parametrize("name", ["payment", "credit_note", "refund", "reallocate", "email"])
+def test_manage_finance_is_required_to_change_money(client, team_leader, inv, name):
+    client.force_login(team_leader)
+    assert client.get(url(name, inv.pk)).status_code == 403
+    assert client.post(url(name, inv.pk), {"amount": "10"}).status_code == 403
+    assert not Payment.objects.exists() and not CreditNote.objects.exists()
+
+
+def test_admin_can_manage(admin_client, inv):
+    r = admin_client.post(
+        url("payment", inv.pk),
+        {"amount": "10.00", "method": "card", "reference": "", "received_on": "2020-01-01"},
+    )
+    assert r.status_code == 302 and Payment.objects.count() == 1
+
+
+def test_bad_ids_are_404(finance_client):
+    for name in ["detail", "pdf", "payment", "credit_note_pdf"]:
+        assert finance_client.get(url(name, 999999)).status_code == 404
+
+
+# --- list ---------------------------------------------------------------------------------------
+
+
+def test_list_filters_and_htmx_partial(finance_client, finance_user):
+    acme = account()
+    a = issue(finance_user, acct=acme)
+    b = issue(finance_user)
+    payment_record(actor=finance_user, invoice=b, amount=D("100"), method="card")
+    r = finance_client.get(url("list"))
+    assert r.status_code == 200 and "<h1>Invoices</h1>" in r.content.decode()
+    r = finance_client.get(url("list"), {"status": "Completed"}, HTTP_HX_REQUEST="true")
+    body = r.content.decode()
+    assert "<h1>" not in body and b.display_no in body and a.display_no not in body
+    r = finance_client.get(url("list"), {"q": "000001"})
+    assert a.display_no in r.content.decode() and b.display_no not in r.content.decode()
+    r = finance_client.get(url("list"), {"q": "inv-000002"})
+    assert b.display_no in r.content.decode()
+    r = finance_client.get(url("list"), {"bill_to": acme.name[:6]})
+    assert a.display_no in r.content.decode()
+    r = finance_client.get(url("list"), {"account": acme.pk})
+    assert b.display_no not in r.content.decode()
+
+
+def test_list_overdue_and_bad_filter_input(finance_client, finance_user, time_machine):
+    time_machine.move_to("2025-01-10")
+    old = issue(finance_user)
+    time_machine.move_to("2025-03-01")
+    new = issue(finance_user)
+    r = finance_client.get(url("list"), {"overdue": "on"})
+    body = r.content.decode()
+    assert old.display_no in body and new.display_no not in body
+    r = finance_client.get(url("list"), {"issued_from": "not-a-date", "status": "bogus"})
+    assert r.status_code == 200 and "Please correct the filters" in r.content.decode()
+    assert finance_client.get(url("list"), {"page": "x"}).status_code == 200
+
+
+def test_list_query_count_is_constant(finance_client, finance_user, django_assert_max_num_queries):
+    for _ in range(3):
+        issue(finance_user)
+    with django_assert_max_num_queries(8):
+        finance_client.get(url("list"))
+    for _ in range(30):
+        issue(finance_user)
+    with django_assert_max_num_queries(8):
+        r = finance_client.get(url("list"), {"q": "Acme", "status": "Outstanding"})
+    assert r.status_code == 200
+
+
+# --- detail -------------------------------------------------------------------------------------
+
+
+def test_detail_shows_everything_in_constant_queries(
+    finance_client, finance_user, inv, django_assert_max_num_queries
+):
+    payment_record(actor=finance_user, invoice=inv, amount=D("350"), method="card", reference="R9")
+    credit_note_issue(actor=finance_user, invoice=inv, reason="one place", amount=D("100"))
+    with django_assert_max_num_queries(16):
+        r = finance_client.get(url("detail", inv.pk))
+    body = r.content.decode()
+    for text in [inv.display_no, "CN-000001", "R9", "Overpaid £150.00", "Download PDF",
+                 "Refund overpayment", "Payment PAY-", "one place"]:  # fmt: skip
+        assert text in body, text
+    for _ in range(5):
+        payment_record(actor=finance_user, invoice=inv, amount=D("1"), method="cash")
+        credit_note_issue(actor=finance_user, invoice=inv, reason="x", amount=D("1"))
+    with django_assert_max_num_queries(16):
+        finance_client.get(url("detail", inv.pk))
+
+
+def test_pdf_download(finance_client, inv):
+    r = finance_client.get(url("pdf", inv.pk))
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF")
+
+
+# --- actions ------------------------------------------------------------------------------------
+
+
+def test_record_payment_htmx(finance_client, inv):
+    r = finance_client.get(url("payment", inv.pk), HTTP_HX_REQUEST="true")
+    assert r.status_code == 200 and 'id="action-form"' in r.content.decode()
+    assert "<h1>" not in r.content.decode()
+    r = finance_client.post(
+        url("payment", inv.pk),
+        {"amount": "320.00", "method": "card", "received_on": "2024-05-01"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert r.status_code == 200 and r["HX-Redirect"] == url("detail", inv.pk)
+    inv.refresh_from_db()
+    assert inv.overpayment == D("20.00")
+    r = finance_client.get(url("detail", inv.pk))
+    assert "overpays the invoice by £20.00" in r.content.decode()
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"amount": "-1", "method": "card", "received_on": "2024-05-01"}, "greater than or equal"),
+        ({"amount": "abc", "method": "card", "received_on": "2024-05-01"}, "Enter a number"),
+        ({"amount": "1.001", "method": "card", "received_on": "2024-05-01"}, "2 decimal"),
+        ({"amount": "1", "method": "x", "received_on": "2024-05-01"}, "Select a valid choice"),
+        ({"amount": "1", "method": "card", "received_on": "2999-01-01"}, "future"),
+    ],
+)
+def test_bad_payment_input_gives_errors_not_500(finance_client, inv, data, message):
+    r = finance_client.post(url("payment", inv.pk), data)
+    assert r.status_code == 200 and message in r.content.decode()
+    assert 'role="alert"' in r.content.decode()
+    assert not Payment.objects.exists()
+
+
+def test_credit_note_forms(finance_client, inv):
+    line = inv.lines.get()
+    r = finance_client.post(
+        url("credit_note", inv.pk), {"mode": "amount", "amount": "400", "reason": "x"}
+    )
+    assert "cannot exceed £300.00" in r.content.decode() and not CreditNote.objects.exists()
+    r = finance_client.post(url("credit_note", inv.pk), {"mode": "amount", "reason": "x"})
+    assert "Enter the Credit Note Value" in r.content.decode()
+    r = finance_client.post(url("credit_note", inv.pk), {"mode": "places", "reason": "x"})
+    assert "at least one line" in r.content.decode()
+    r = finance_client.post(
+        url("credit_note", inv.pk), {"mode": "places", f"places_{line.pk}": "4", "reason": "x"}
+    )
+    assert r.status_code == 200 and not CreditNote.objects.exists()
+    r = finance_client.post(
+        url("credit_note", inv.pk), {"mode": "places", f"places_{line.pk}": "1", "reason": "1"}
+    )
+    assert r.status_code == 302
+    assert CreditNote.objects.get().gross_total == D("100.00")
+    r = finance_client.post(url("credit_note", inv.pk), {"mode": "full", "reason": "rest"})
+    assert r.status_code == 302
+    inv.refresh_from_db()
+    assert inv.credited
+
+
+def test_refund_and_reallocate_forms(finance_client, finance_user):
+    acct = account()
+    a = issue(finance_user, acct=acct)
+    b = issue(finance_user, acct=acct)
+    payment_record(actor=finance_user, invoice=a, amount=D("180"), method="card")
+    r = finance_client.post(url("refund", a.pk), {"amount": "90", "reason": "x"})
+    assert "cannot exceed the overpayment of £80.00" in r.content.decode()
+    r = finance_client.post(
+        url("reallocate", a.pk), {"target": b.pk, "amount": "50", "reason": "use"}
+    )
+    assert r.status_code == 302
+    r = finance_client.post(url("reallocate", a.pk), {"target": a.pk, "amount": "5"})
+    assert "Select a valid choice" in r.content.decode()
+    r = finance_client.post(url("refund", a.pk), {"amount": "30", "reason": "back"})
+    assert r.status_code == 302
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.overpayment, b.outstanding) == (D("0.00"), D("50.00"))
+    assert Refund.objects.get().amount == D("30.00")
+
+
+def test_send_invoice_email_queues_outbox_with_pdf(finance_client, inv):
+    from notifications.models import OutboxMessage
+
+    r = finance_client.post(url("email", inv.pk), {"to": "not-an-email"})
+    assert "valid email" in r.content.decode() and not OutboxMessage.objects.exists()
+    r = finance_client.post(url("email", inv.pk), {"to": "ap@acme.example"})
+    assert r.status_code == 302
+    message = OutboxMessage.objects.get()
+    assert message.to == ["ap@acme.example"] and inv.display_no in message.subject
+    assert message.attachments == [["invoice_pdf", inv.pk]]
+    body = finance_client.get(url("detail", inv.pk)).content.decode()
+    assert "Resend invoice email" in body and message.subject in body
+    assert Invoice.objects.get(pk=inv.pk).status == "Outstanding"
