@@ -33,7 +33,7 @@ def _invoice_or_404(pk: int) -> Invoice:
 @require("view_finance")
 @vary_on_headers("HX-Request")
 def invoice_list(request: HttpRequest) -> HttpResponse:
-    filterset = InvoiceFilter(request.GET or None, queryset=selectors.invoice_list_queryset())
+    filterset = InvoiceFilter(request.GET, queryset=selectors.invoice_list_queryset())
     qs = filterset.qs if filterset.is_valid() else selectors.invoice_list_queryset().none()
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()

@@ -63,7 +63,9 @@ def test_list_filters_and_htmx_partial(finance_client, finance_user):
     b = issue(finance_user)
     payment_record(actor=finance_user, invoice=b, amount=D("100"), method="card")
     r = finance_client.get(url("list"))
-    assert r.status_code == 200 and "<h1>Invoices</h1>" in r.content.decode()
+    body = r.content.decode()
+    assert r.status_code == 200 and "<h1>Invoices</h1>" in body
+    assert a.display_no in body and b.display_no in body and "2 invoices" in body
     r = finance_client.get(url("list"), {"status": "Completed"}, HTTP_HX_REQUEST="true")
     body = r.content.decode()
     assert "<h1>" not in body and b.display_no in body and a.display_no not in body
