@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:pk>/reallocate/", views.reallocate_view, name="reallocate"),
     path("<int:pk>/email/", views.email_view, name="email"),
     path("credit-notes/<int:pk>/pdf/", views.credit_note_pdf_view, name="credit_note_pdf"),
+    path("credit-notes/<int:pk>/email/", views.credit_note_email_view, name="credit_note_email"),
 ]

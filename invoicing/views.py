@@ -281,3 +281,26 @@ def email_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _action(
         request, invoice, form=form, title="Send invoice by email", submit="Send", run=run
     )
+
+
+@require("manage_finance")
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def credit_note_email_view(request: HttpRequest, pk: int) -> HttpResponse:
+    note = CreditNote.objects.select_related("invoice").filter(pk=pk).first()
+    if note is None:
+        raise Http404("No such credit note")
+    form = EmailForm(request.POST or None, initial={"to": note.buyer.get("email", "")})
+
+    def run(data):
+        services.credit_note_email_send(actor=request.user, credit_note=note, to=[data["to"]])
+        return f"Credit note {note.display_no} queued to {data['to']} with the PDF attached."
+
+    return _action(
+        request,
+        note.invoice,
+        form=form,
+        title=f"Send credit note {note.display_no} by email",
+        submit="Send",
+        run=run,
+    )

@@ -226,3 +226,15 @@ def test_send_invoice_email_queues_outbox_with_pdf(finance_client, inv):
     body = finance_client.get(url("detail", inv.pk)).content.decode()
     assert "Resend invoice email" in body and message.subject in body
     assert Invoice.objects.get(pk=inv.pk).status == "Outstanding"
+
+
+def test_send_credit_note_email(finance_client, finance_user, inv):
+    from notifications.models import OutboxMessage
+
+    note = credit_note_issue(actor=finance_user, invoice=inv, reason="x", amount=D("50"))
+    r = finance_client.post(url("credit_note_email", note.pk), {"to": "ap@acme.example"})
+    assert r.status_code == 302
+    message = OutboxMessage.objects.get()
+    assert note.display_no in message.subject
+    assert message.attachments == [["credit_note_pdf", note.pk]]
+    assert finance_client.get(url("credit_note_email", 99999)).status_code == 404
