@@ -114,7 +114,7 @@ class Booking(models.Model):
         on_delete=models.SET_NULL,
         related_name="bookings_created",
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The hidden token of the "Create a new booking" form: a second submit finds this booking.
     idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
@@ -122,6 +122,8 @@ class Booking(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
+            # The bookings list's order (newest first), alone and after each filter.
+            models.Index(fields=["-created_at", "-id"], name="booking_recent"),
             models.Index(fields=["status", "-created_at"], name="booking_status_recent"),
             models.Index(fields=["organisation", "-created_at"], name="booking_org_recent"),
         ]
