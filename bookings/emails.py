@@ -25,6 +25,18 @@ _COURSE = (
     "{% if sessions %}Sessions:\n{% for s in sessions %}  - {{ s }}\n{% endfor %}{% endif %}"
 )
 
+_EXAMPLE_COURSE = {
+    "reference": "BK000123",
+    "course_title": "First Aid at Work",
+    "schedule_code": "FAW-0042",
+    "starts": "12 March 2026 09:00",
+    "ends": "14 March 2026 16:30",
+    "venue": "Leeds Training Centre",
+    "sessions": ["Thu 12 Mar 2026 09:00-16:30", "Fri 13 Mar 2026 09:00-16:30"],
+    "organisation": "Acme Ltd",
+    "seller_name": "Northwind Training Ltd",
+}
+
 EMAIL_TEMPLATES = {
     DELEGATE_CONFIRMATION: {
         "name": "Booking confirmation (delegate)",
@@ -40,6 +52,11 @@ EMAIL_TEMPLATES = {
             "{% if lead_booker_name %}Your lead booker is {{ lead_booker_name }}.\n{% endif %}"
             + _SIGN_OFF
         ),
+        "example": {
+            **_EXAMPLE_COURSE,
+            "delegate_name": "Ann Smith",
+            "lead_booker_name": "Raj Patel",
+        },
     },
     LEAD_BOOKER_CONFIRMATION: {
         "name": "Group booking confirmation (lead booker)",
@@ -61,6 +78,20 @@ EMAIL_TEMPLATES = {
             "{% if invoice_number %}Invoice {{ invoice_number }}, amount due "
             "{{ amount_due }}.\n{% endif %}" + _SIGN_OFF
         ),
+        "example": {
+            **_EXAMPLE_COURSE,
+            "lead_booker_name": "Raj Patel",
+            "delegates": ["Ann Smith", "Tom Jones"],
+            "delegate_count": 2,
+            "unit_price": "£450.00",
+            "discount": "£45.00",
+            "net": "£855.00",
+            "vat": "£171.00",
+            "total": "£1,026.00",
+            "po_number": "PO-4471",
+            "invoice_number": "INV-000123",
+            "amount_due": "£1,026.00",
+        },
     },
     PO_CONFIRMATION: {
         "name": "Back-office booking confirmation (purchase order number)",
@@ -76,6 +107,13 @@ EMAIL_TEMPLATES = {
             + "\nDelegates:\n{% for d in delegates %}  - {{ d }}\n{% endfor %}"
             "{% if invoice_numbers %}\nInvoice: {{ invoice_numbers }}\n{% endif %}" + _SIGN_OFF
         ),
+        "example": {
+            **_EXAMPLE_COURSE,
+            "recipient_name": "Raj Patel",
+            "po_number": "PO-4471",
+            "delegates": ["Ann Smith", "Tom Jones"],
+            "invoice_numbers": "INV-000123",
+        },
     },
     DELEGATE_CANCELLED: {
         "name": "Booking cancelled (delegate)",
@@ -87,6 +125,11 @@ EMAIL_TEMPLATES = {
             "Your place on {{ course_title }} ({{ schedule_code }}, starting {{ starts }}) "
             "has been cancelled.\nReason: {{ reason }}\n" + _SIGN_OFF
         ),
+        "example": {
+            **_EXAMPLE_COURSE,
+            "delegate_name": "Tom Jones",
+            "reason": "Delegate left the company",
+        },
     },
     LEAD_BOOKER_CANCELLATION: {
         "name": "Delegates cancelled (lead booker)",
@@ -105,6 +148,15 @@ EMAIL_TEMPLATES = {
             "{% if charge_invoice_number %}\nA cancellation charge of {{ charge_total }} has "
             "been invoiced ({{ charge_invoice_number }}).\n{% endif %}" + _SIGN_OFF
         ),
+        "example": {
+            **_EXAMPLE_COURSE,
+            "lead_booker_name": "Raj Patel",
+            "cancelled": ["Tom Jones"],
+            "remaining": ["Ann Smith"],
+            "reason": "Delegate left the company",
+            "charge_total": "£60.00",
+            "charge_invoice_number": "INV-000124",
+        },
     },
 }
 
