@@ -104,6 +104,11 @@ CASES = [
         budget_ms=LIST_BUDGET_MS,
     ),
     Case(
+        "bookings filter schedule dates (one year)",
+        _list(starts_from="2025-01-01", starts_to="2025-12-31"),
+        budget_ms=LIST_BUDGET_MS,
+    ),
+    Case(
         "bookings search + status + type",
         _list(q="smith", status="confirmed", kind="group"),
         budget_ms=LIST_BUDGET_MS,

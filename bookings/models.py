@@ -182,7 +182,12 @@ class BookingPlace(models.Model):
     booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="places")
     # Null only for an unassigned placeholder place (a later issue).
     contact = models.ForeignKey(
-        Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="places"
+        Contact,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="places",
+        db_index=False,  # the (contact, booking) index below serves it, index-only
     )
     schedule = models.ForeignKey(Schedule, on_delete=models.PROTECT, related_name="places")
     state = models.CharField(max_length=12, choices=PlaceState.choices, default=PlaceState.BOOKED)

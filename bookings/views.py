@@ -76,27 +76,6 @@ def _form_error(form, error: DomainError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
-class KeysetPage:
-    """A page without COUNT(*): one extra row tells whether a next page exists, so the list
-    costs the same at a thousand bookings or a million."""
-
-    def __init__(self, queryset, number, per_page: int = PER_PAGE):
-        self.number = max(1, min(_int(number) or 1, 10_000))
-        offset = (self.number - 1) * per_page
-        rows = list(queryset[offset : offset + per_page + 1])
-        self.object_list = rows[:per_page]
-        self.has_next = len(rows) > per_page
-        self.has_previous = self.number > 1
-        self.next_page_number = self.number + 1
-        self.previous_page_number = self.number - 1
-
-    def __iter__(self):
-        return iter(self.object_list)
-
-    def __len__(self) -> int:
-        return len(self.object_list)
-
-
 # --- list ---------------------------------------------------------------------------------------
 
 
@@ -107,7 +86,7 @@ def booking_list(request: HttpRequest) -> HttpResponse:
     qs = f.qs if f.is_bound else f.queryset
     if f.is_bound and not f.is_valid():
         qs = f.queryset.none()
-    page = KeysetPage(qs.order_by("-created_at", "-pk"), request.GET.get("page"))
+    page = selectors.BookingPage(qs, request.GET.get("page"), order=f.ordering)
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -117,6 +96,7 @@ def booking_list(request: HttpRequest) -> HttpResponse:
             "filter": f,
             "page": page,
             "query": params.urlencode(),
+            "by_schedule": f.ordering[0] == "schedule__start_at",
             "can_manage": has(request.user, "manage_bookings"),
         },
     )
@@ -517,8 +497,10 @@ def contact_bookings(request: HttpRequest, contact_pk: int) -> HttpResponse:
     contact = get_object_or_404(Contact, pk=contact_pk)
     search = ContactBookingsSearch(request.GET or None)
     code = search.cleaned_data["schedule"] if search.is_valid() else ""
-    page = KeysetPage(
-        selectors.contact_bookings(contact, schedule_code=code), request.GET.get("page")
+    page = selectors.BookingPage(
+        selectors.contact_bookings(contact, schedule_code=code),
+        request.GET.get("page"),
+        order=("-schedule__start_at", "-pk"),
     )
     params = request.GET.copy()
     params.pop("page", None)
