@@ -7,6 +7,7 @@ Contexts hold plain values only: the outbox keeps the rendered text, not the obj
 from collections.abc import Sequence
 
 from django.conf import settings
+from django.utils import timezone
 
 from core.money import money_str
 
@@ -175,8 +176,8 @@ def _course_context(booking, schedule=None) -> dict:
         "reference": booking.reference,
         "course_title": schedule.course.title,
         "schedule_code": schedule.code,
-        "starts": f"{schedule.start_at:%d %B %Y %H:%M}",
-        "ends": f"{schedule.end_at:%d %B %Y %H:%M}",
+        "starts": f"{timezone.localtime(schedule.start_at):%d %B %Y %H:%M}",
+        "ends": f"{timezone.localtime(schedule.end_at):%d %B %Y %H:%M}",
         "venue": str(schedule.venue) if schedule.venue_id else "",
         "sessions": [str(s) for s in schedule.sessions.all()],
         "organisation": booking.organisation.name if booking.organisation_id else "",

@@ -103,7 +103,8 @@ def _billing_account(booking: Booking):
 
 def _line_description(schedule: Schedule, contact: Contact | None) -> str:
     who = contact.full_name if contact else "unassigned place"
-    return f"{schedule.course.title} ({schedule.code}, {schedule.start_at:%d %b %Y}) – {who}"
+    starts = timezone.localtime(schedule.start_at)
+    return f"{schedule.course.title} ({schedule.code}, {starts:%d %b %Y}) – {who}"
 
 
 def _issue_invoice(

@@ -480,11 +480,16 @@ def booking_status(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "That status change is not available.")
     else:
         try:
-            service(actor=request.user, booking=booking, reason=form.cleaned_data["reason"])
+            booking = service(
+                actor=request.user, booking=booking, reason=form.cleaned_data["reason"]
+            )
         except DomainError as e:
             messages.error(request, e.message)
         else:
-            messages.success(request, f"Booking {booking.reference} is now {booking.status}.")
+            messages.success(
+                request,
+                f"Booking {booking.reference} is now {booking.get_status_display().lower()}.",
+            )
     return _redirect(request, reverse("bookings:detail", args=[booking.pk]))
 
 

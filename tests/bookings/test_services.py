@@ -532,3 +532,13 @@ def test_cancel_whole_booking(admin_user, schedule):
     assert BookingPlace.objects.get(booking=booking).state == PlaceState.CANCELLED
     schedule.refresh_from_db()
     assert schedule.places_taken == 0
+
+
+def test_emails_show_local_times(admin_user):
+    import datetime
+
+    start = datetime.datetime(2031, 7, 1, 8, 0, tzinfo=datetime.UTC)  # 09:00 in London (BST)
+    schedule = ScheduleFactory(start_at=start, end_at=start + datetime.timedelta(hours=8))
+    booking = book_individual(admin_user, schedule)
+    body = emails_about(booking).get().body
+    assert "01 July 2031 09:00" in body
