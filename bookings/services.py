@@ -462,13 +462,22 @@ def booking_mark_waiting(*, actor: Actor, booking: Booking, reason: str = "") ->
         return _transition(actor=actor, booking=booking, to=BookingStatus.WAITING, reason=reason)
 
 
+def _require_started(booking: Booking, what: str) -> None:
+    if booking.schedule.start_at > timezone.now():
+        raise DomainError(
+            f"{booking.schedule.code} has not started yet, so the booking cannot be marked {what}."
+        )
+
+
 def booking_mark_noshow(*, actor: Actor, booking: Booking, reason: str = "") -> Booking:
     with transaction.atomic():
+        _require_started(booking, "no-show")
         return _transition(actor=actor, booking=booking, to=BookingStatus.NOSHOW, reason=reason)
 
 
 def booking_complete(*, actor: Actor, booking: Booking, reason: str = "") -> Booking:
     with transaction.atomic():
+        _require_started(booking, "completed")
         return _transition(actor=actor, booking=booking, to=BookingStatus.COMPLETED, reason=reason)
 
 

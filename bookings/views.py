@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -333,7 +334,13 @@ def _transitions_for(booking: Booking) -> list[tuple[str, str]]:
         BookingStatus.NOSHOW: "Mark no-show",
         BookingStatus.COMPLETED: "Mark completed",
     }
-    return [(to, label) for to, label in labels.items() if booking.status in STATUS_TRANSITIONS[to]]
+    started = booking.schedule.start_at <= timezone.now()
+    return [
+        (to, label)
+        for to, label in labels.items()
+        if booking.status in STATUS_TRANSITIONS[to]
+        and (started or to not in (BookingStatus.NOSHOW, BookingStatus.COMPLETED))
+    ]
 
 
 @require("view_bookings")

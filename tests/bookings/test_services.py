@@ -506,7 +506,15 @@ def test_cancel_after_discount_change_credits_the_corrected_invoice(admin_user, 
 
 
 def test_transitions_allowed_and_refused(admin_user, schedule):
-    booking = book_individual(admin_user, schedule)
+    import datetime
+
+    from django.utils import timezone
+
+    future = book_individual(admin_user, schedule)
+    with pytest.raises(DomainError, match="has not started yet"):
+        services.booking_mark_noshow(actor=admin_user, booking=future)
+    started = ScheduleFactory(start_at=timezone.now() - datetime.timedelta(days=3))
+    booking = book_individual(admin_user, started)
     with pytest.raises(DomainError, match="confirmed booking cannot be marked pending"):
         services._transition(actor=admin_user, booking=booking, to=BookingStatus.PENDING)
     with pytest.raises(DomainError, match="cannot be marked confirmed"):

@@ -491,7 +491,17 @@ def test_discount_view_refused_once_paid(admin_client, admin_user):
 
 
 def test_cancel_booking_view_and_status(admin_client, admin_user):
-    booking = individual(admin_user)
+    import datetime
+
+    from django.utils import timezone
+
+    future = individual(admin_user)
+    html = admin_client.get(reverse("bookings:detail", args=[future.pk])).content.decode()
+    assert "Mark no-show" not in html  # not before the course starts
+    started = ScheduleFactory(start_at=timezone.now() - datetime.timedelta(hours=2))
+    booking = individual(admin_user, schedule=started)
+    html = admin_client.get(reverse("bookings:detail", args=[booking.pk])).content.decode()
+    assert "Mark no-show" in html and "Mark completed" in html
     r = admin_client.post(
         reverse("bookings:status", args=[booking.pk]), {"to": "noshow"}, follow=True
     )
