@@ -175,7 +175,8 @@ def _copied(ctx: Context, accounts: list, *, first_number: int, existing: int) -
     last = first_number + total - 1
     DocumentSequence.objects.update_or_create(series="INV", defaults={"last": last})
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE invoicing_invoice")
+        for table in ("invoice", "invoiceline", "payment", "allocation", "billingaccount"):
+            cursor.execute(f"ANALYZE invoicing_{table}")
     ctx.log(f"  {total:,} more invoices copied (numbers {first_number}..{last})")
 
 
@@ -205,6 +206,8 @@ def generate(ctx: Context) -> None:
     logging.getLogger("fontTools").setLevel(logging.WARNING)
     from invoicing.models import DocumentSequence, Invoice
 
+    if not Invoice.objects.exists():  # --reset empties the ledger but not the counters
+        DocumentSequence.objects.all().delete()
     accounts = _accounts(ctx)
     _through_services(ctx, accounts)
     # Other generators (bookings) may have issued invoices too: continue after the last number.

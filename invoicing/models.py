@@ -248,6 +248,11 @@ class Invoice(models.Model):
                 name="invoice_overdue",
                 condition=Q(outstanding__gt=0),
             ),
+            models.Index(
+                fields=["-issue_date", "-number"],
+                name="invoice_overpaid_order",
+                condition=Q(overpaid=True),
+            ),
             # + a trigram index on upper(bill_to_name), migration 0002 (PostgreSQL only).
         ]
 
