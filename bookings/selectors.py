@@ -4,14 +4,14 @@ Every list here is paged by the caller and loads its related rows in a fixed num
 queries, whatever the number of bookings or delegates.
 """
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from contacts.models import Contact
 from contacts.selectors import contacts_matching
 from core.models import AuditEvent
-from schedules.models import Schedule, TimetableSession
+from schedules.models import Schedule
 
-from .models import Attendance, Booking, BookingPlace, PlaceState
+from .models import Attendance, AttendanceStatus, Booking, BookingPlace, PlaceState
 
 
 def _places_prefetch() -> Prefetch:
@@ -148,34 +148,61 @@ def portal_places(user, booking: Booking) -> list[BookingPlace]:
     )
 
 
+_ATTENDANCE_BADGES = {
+    AttendanceStatus.ATTENDED: "badge-ok",
+    AttendanceStatus.ABSENT: "badge-bad",
+    AttendanceStatus.CANCELLED: "badge-muted",
+    AttendanceStatus.PENDING: "badge-warn",
+}
+
+
 def schedule_register(schedule: Schedule) -> dict:
-    """The attendance register: delegates booked on the schedule x its timetable sessions."""
+    """The attendance register: delegates booked on the schedule x its timetable sessions.
+
+    Three queries; the cells are plain (label, badge) pairs, not model instances, so a
+    register of a hundred delegates over several sessions stays cheap to build and render.
+    """
     sessions = list(schedule.sessions.order_by("date", "start_time"))
     places = list(
         BookingPlace.objects.filter(schedule=schedule)
         .exclude(state=PlaceState.TRANSFERRED)
         .select_related("contact", "booking__organisation")
-        .prefetch_related(
-            Prefetch(
-                "attendance", queryset=Attendance.objects.only("place_id", "session_id", "status")
-            )
+        .only(
+            "state",
+            "booking_id",
+            "contact_id",
+            "booking__organisation_id",
+            "contact__first_name",
+            "contact__last_name",
+            "booking__reference",
+            "booking__organisation__name",
         )
         .order_by("state", "contact__last_name", "contact__first_name", "pk")
     )
+    marks: dict[tuple[int, int], str] = {
+        (place_id, session_id): status
+        for place_id, session_id, status in Attendance.objects.filter(
+            session__schedule=schedule
+        ).values_list("place_id", "session_id", "status")
+    }
+    labels = dict(AttendanceStatus.choices)
     rows = []
     for place in places:
-        by_session = {a.session_id: a for a in place.attendance.all()}
-        rows.append({"place": place, "cells": [by_session.get(s.pk) for s in sessions]})
-    counts = (
-        Attendance.objects.filter(session__schedule=schedule)
-        .values("session_id", "status")
-        .annotate(n=Count("pk"))
-    )
-    totals: dict[int, dict[str, int]] = {}
-    for row in counts:
-        totals.setdefault(row["session_id"], {})[row["status"]] = row["n"]
-    return {"sessions": sessions, "rows": rows, "totals": totals}
-
-
-def session_for(schedule: Schedule, pk: int) -> TimetableSession:
-    return schedule.sessions.get(pk=pk)
+        cells = []
+        for session in sessions:
+            status = marks.get((place.pk, session.pk))
+            cells.append((labels[status], _ATTENDANCE_BADGES[status]) if status else None)
+        rows.append(
+            {
+                "name": place.contact.full_name if place.contact_id else "Unassigned place",
+                "organisation": place.booking.organisation.name
+                if place.booking.organisation_id
+                else "",
+                "booking_id": place.booking_id,
+                "reference": place.booking.reference,
+                "state": place.get_state_display(),
+                "state_badge": place.state_badge(),
+                "cells": cells,
+            }
+        )
+    return {"sessions": sessions, "rows": rows}

@@ -530,5 +530,10 @@ def schedule_register(request: HttpRequest, schedule_pk: int) -> HttpResponse:
     return render(
         request,
         _partial(request, "bookings/register.html", "register"),
-        {"schedule": schedule, **selectors.schedule_register(schedule)},
+        {
+            "schedule": schedule,
+            # one reverse() for every row's link
+            "detail_base": reverse("bookings:list"),
+            **selectors.schedule_register(schedule),
+        },
     )
