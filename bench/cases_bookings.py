@@ -135,6 +135,7 @@ CASES = [
         "attendance register (busiest schedule)",
         lambda i: f"/bookings/schedule/{_busy_schedule()}/register/",
         htmx=True,
+        budget_ms=LIST_BUDGET_MS,
     ),
     Case(
         "Create a new booking: Select a schedule step",
