@@ -1,45 +1,19 @@
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from core.access import has, require
 from core.errors import DomainError
+from core.paging import QuickPage
+from core.web import form_add_domain_error, int_or_none, optional_url, partial_template
 
 from . import selectors, services
 from .forms import ContactForm, FamilyForm, OrganisationForm, PickedContactForm
 from .models import Contact, Family, Organisation
-from .paging import QuickPage
 
 PER_PAGE = 25
-
-
-def _partial(request: HttpRequest, template: str, partial: str) -> str:
-    """The whole page, or only the named fragment for an HTMX swap (not a history restore)."""
-    if request.htmx and not request.htmx.history_restore_request:
-        return f"{template}#{partial}"
-    return template
-
-
-def _optional_url(name: str, *args) -> str:
-    """URL of a page another app provides; "" until that app has it."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-
-
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _add_domain_error(form, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 def _page(request: HttpRequest, queryset):
@@ -56,7 +30,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
     page = _page(request, selectors.contacts_matching(q).select_related("family"))
     return render(
         request,
-        _partial(request, "contacts/contact_list.html", "results"),
+        partial_template(request, "contacts/contact_list.html", "results"),
         {"page": page, "q": q, "can_manage": has(request.user, "manage_contacts")},
     )
 
@@ -72,7 +46,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contacts/contact_detail.html",
         {
             "contact": contact,
-            "bookings_url": _optional_url("bookings:contact_bookings", contact.pk),
+            "bookings_url": optional_url("bookings:contact_bookings", contact.pk),
             "can_manage": has(request.user, "manage_contacts"),
         },
     )
@@ -81,7 +55,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require("manage_contacts")
 def contact_create(request: HttpRequest) -> HttpResponse:
     family = None
-    family_id = _int_or_none(request.GET.get("family") or request.POST.get("family"))
+    family_id = int_or_none(request.GET.get("family") or request.POST.get("family"))
     if family_id:
         family = get_object_or_404(Family, pk=family_id)
     form = ContactForm(request.POST or None)
@@ -91,7 +65,7 @@ def contact_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, family=family, **form.cleaned_data
             )
         except DomainError as error:
-            _add_domain_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, f"Contact {contact.full_name} created.")
             if family:
@@ -112,7 +86,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, contact=contact, family=contact.family, **form.cleaned_data
             )
         except DomainError as error:
-            _add_domain_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, "Contact saved.")
             return redirect("contacts:detail", contact.pk)
@@ -133,7 +107,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     page = _page(request, selectors.organisation_list(q))
     return render(
         request,
-        _partial(request, "contacts/organisation_list.html", "results"),
+        partial_template(request, "contacts/organisation_list.html", "results"),
         {"page": page, "q": q, "can_manage": has(request.user, "manage_contacts")},
     )
 
@@ -167,7 +141,7 @@ def organisation_create(request: HttpRequest) -> HttpResponse:
         try:
             organisation = services.organisation_create(actor=request.user, **form.cleaned_data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, f"Organisation {organisation.name} created.")
             return redirect("contacts:organisation_detail", organisation.pk)
@@ -186,7 +160,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, organisation=organisation, **form.cleaned_data
             )
         except DomainError as error:
-            _add_domain_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, "Organisation saved.")
             return redirect("contacts:organisation_detail", organisation.pk)
@@ -209,7 +183,7 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
                 job_title=form.cleaned_data["job_title"],
             )
         except DomainError as error:
-            _add_domain_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, f"{form.cleaned_data['contact'].full_name} added.")
             return redirect("contacts:organisation_detail", organisation.pk)
@@ -240,7 +214,7 @@ def family_list(request: HttpRequest) -> HttpResponse:
     page = _page(request, selectors.family_list(q))
     return render(
         request,
-        _partial(request, "contacts/family_list.html", "results"),
+        partial_template(request, "contacts/family_list.html", "results"),
         {"page": page, "q": q, "can_manage": has(request.user, "manage_contacts")},
     )
 
@@ -274,7 +248,7 @@ def family_create(request: HttpRequest) -> HttpResponse:
         try:
             family = services.family_create(actor=request.user, **form.cleaned_data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, f"Family {family.name} created. Now add its students.")
             return redirect("contacts:family_detail", family.pk)
@@ -291,7 +265,7 @@ def family_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.family_update(actor=request.user, family=family, **form.cleaned_data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, "Family saved.")
             return redirect("contacts:family_detail", family.pk)
@@ -309,7 +283,7 @@ def family_student_add(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, family=family, contact=form.cleaned_data["contact"]
             )
         except DomainError as error:
-            _add_domain_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, f"{form.cleaned_data['contact'].full_name} added.")
             return redirect("contacts:family_detail", family.pk)
@@ -355,7 +329,7 @@ def pick_contacts(request: HttpRequest) -> HttpResponse:
     """Suggestions for a contact picker: `q`, optional `organisation` (members only), `name`."""
     q = request.GET.get("q", "")
     restricted = "organisation" in request.GET
-    organisation_id = _int_or_none(request.GET.get("organisation", "").strip())
+    organisation_id = int_or_none(request.GET.get("organisation", "").strip())
     if restricted and not organisation_id:
         # No organisation chosen yet (or an unreadable id): a restriction must never widen to
         # everyone, so suggest nobody.

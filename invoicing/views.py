@@ -10,9 +10,9 @@ from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from contacts.paging import QuickPage
 from core.access import has, require
 from core.errors import DomainError
+from core.paging import QuickPage
 
 from . import selectors, services
 from .filters import InvoiceFilter

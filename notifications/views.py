@@ -8,6 +8,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.access import require
 from core.errors import DomainError
+from core.web import partial_template
 
 from .filters import OutboxFilter
 from .forms import EmailTemplateForm
@@ -27,10 +28,6 @@ from .services import (
 PAGE_SIZE = 25
 
 
-def _partial(request, template: str, partial: str) -> str:
-    return f"{template}#{partial}" if request.htmx else template
-
-
 # --- Outbox ------------------------------------------------------------------------------------
 
 
@@ -48,7 +45,9 @@ def outbox(request):
         "query": query.urlencode(),
         "page_title": "Outbox",
     }
-    return render(request, _partial(request, "notifications/outbox.html", "results"), context)
+    return render(
+        request, partial_template(request, "notifications/outbox.html", "results"), context
+    )
 
 
 def _message_or_404(message_id: int) -> OutboxMessage:
@@ -63,7 +62,9 @@ def _message_or_404(message_id: int) -> OutboxMessage:
 def outbox_message(request, message_id: int):
     message = _message_or_404(message_id)
     context = {"message": message, "page_title": f"Email: {message.subject}"}
-    return render(request, _partial(request, "notifications/message.html", "panel"), context)
+    return render(
+        request, partial_template(request, "notifications/message.html", "panel"), context
+    )
 
 
 # "Retry" needs only view_outbox: it sends the same, already written email again to the same
@@ -161,7 +162,9 @@ def template_edit(request, key: str):
         "page_title": f"Email template: {template.name}",
     }
     name = "preview" if action == "preview" else "editor"
-    return render(request, _partial(request, "notifications/template_edit.html", name), context)
+    return render(
+        request, partial_template(request, "notifications/template_edit.html", name), context
+    )
 
 
 @require("manage_email_templates")

@@ -3,8 +3,8 @@
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import QueryDict
 
-from contacts.paging import QuickPage
 from core.access import has
+from core.paging import QuickPage
 
 from .filters import ScheduleFilter
 from .models import Course, Schedule, TimetableSession

@@ -1,34 +1,16 @@
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from core.access import has, require
 from core.errors import DomainError
+from core.web import form_add_domain_error, optional_url, partial_template
 
 from . import selectors, services
 from .forms import CourseForm, ScheduleForm, SessionForm
 from .models import Course, Schedule, TimetableSession
-
-
-def _partial(request: HttpRequest, template: str, partial: str) -> str:
-    if request.htmx and not request.htmx.history_restore_request:
-        return f"{template}#{partial}"
-    return template
-
-
-def _optional_url(name: str, *args) -> str:
-    """URL of a page another app provides; "" until that app has it."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-
-
-def _add_domain_error(form, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 @require("view_schedules")
@@ -37,7 +19,7 @@ def schedule_list(request: HttpRequest) -> HttpResponse:
     page = selectors.schedule_picker_list(request.GET, user=request.user, per_page=25)
     return render(
         request,
-        _partial(request, "schedules/schedule_list.html", "results"),
+        partial_template(request, "schedules/schedule_list.html", "results"),
         {
             "page": page,
             "filter": page.filterset,
@@ -59,7 +41,7 @@ def schedule_pick(request: HttpRequest) -> HttpResponse:
     name = (request.GET.get("name") or "schedule")[:50]
     return render(
         request,
-        _partial(request, "schedules/schedule_pick.html", "picker"),
+        partial_template(request, "schedules/schedule_pick.html", "picker"),
         {"page": page, "filter": page.filterset, "select_name": name},
     )
 
@@ -80,7 +62,7 @@ def _render_detail(request: HttpRequest, pk: int, session_form=None) -> HttpResp
         "schedules/schedule_detail.html",
         {
             "schedule": schedule,
-            "register_url": _optional_url("bookings:schedule_register", schedule.pk),
+            "register_url": optional_url("bookings:schedule_register", schedule.pk),
             "can_manage": can_manage,
             "session_form": session_form or SessionForm(),
         },
@@ -99,7 +81,7 @@ def schedule_create(request: HttpRequest) -> HttpResponse:
         try:
             schedule = services.schedule_create(actor=request.user, **form.service_kwargs())
         except DomainError as error:
-            _add_domain_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, f"Schedule {schedule.code} created. Now add its sessions.")
             return redirect("schedules:detail", schedule.pk)
@@ -121,7 +103,7 @@ def schedule_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.schedule_update(actor=request.user, schedule=schedule, **data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, "Schedule saved.")
             return redirect("schedules:detail", schedule.pk)
@@ -137,7 +119,7 @@ def session_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.session_add(actor=request.user, schedule=schedule, **form.cleaned_data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, "Session added.")
             return redirect("schedules:detail", schedule.pk)
@@ -190,7 +172,7 @@ def _course_form(request: HttpRequest, course: Course | None) -> HttpResponse:
                 services.course_update(actor=request.user, course=course, **form.service_kwargs())
                 messages.success(request, "Course saved.")
         except DomainError as error:
-            _add_domain_error(form, error)
+            form_add_domain_error(form, error)
         else:
             return redirect("schedules:courses")
     return render(request, "schedules/course_form.html", {"form": form, "course": course})
