@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -14,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 from contacts.models import Contact, Membership, Organisation
 from core.access import has, require
 from core.errors import DomainError
+from core.web import form_add_domain_error, htmx_redirect, int_or_none, partial_template
 from notifications.selectors import emails_about
 from schedules.models import Schedule
 
@@ -42,39 +43,11 @@ SCHEDULE_WHEN = [
 ]
 
 
-def _partial(request: HttpRequest, template: str, partial: str) -> str:
-    """The whole page, or only the named fragment for an HTMX swap (not a history restore)."""
-    if request.htmx and not request.htmx.history_restore_request:
-        return f"{template}#{partial}"
-    return template
-
-
-def _int(value) -> int | None:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**63 else None
-
-
-def _redirect(request: HttpRequest, url: str) -> HttpResponse:
-    """After a successful POST: a real redirect, or HX-Redirect for an HTMX form."""
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
-
-
 def _booking_or_404(pk: int) -> Booking:
     try:
         return selectors.booking_detail(pk)
     except Booking.DoesNotExist:
         raise Http404("No such booking") from None
-
-
-def _form_error(form, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 # --- list ---------------------------------------------------------------------------------------
@@ -92,7 +65,7 @@ def booking_list(request: HttpRequest) -> HttpResponse:
     params.pop("page", None)
     return render(
         request,
-        _partial(request, "bookings/list.html", "results"),
+        partial_template(request, "bookings/list.html", "results"),
         {
             "filter": f,
             "page": page,
@@ -115,24 +88,24 @@ class Draft:
         kind = data.get("kind", "")
         self.kind = kind if kind in (BookingType.INDIVIDUAL, BookingType.GROUP) else ""
         self.when = data.get("when") if data.get("when") in dict(SCHEDULE_WHEN) else "current"
-        self.schedule_page = _int(data.get("schedule_page")) or 1
+        self.schedule_page = int_or_none(data.get("schedule_page")) or 1
         self.errors: list[str] = []
         self.student = self._contact(data.get("student"))
         self.organisation = None
-        org_id = _int(data.get("organisation"))
+        org_id = int_or_none(data.get("organisation"))
         if org_id:
             self.organisation = Organisation.objects.filter(pk=org_id).first()
         self.lead_booker = self._contact(data.get("lead_booker"))
         self.pending_delegate = self._contact(data.get("delegate"))
         ids = []
         for raw in data.getlist("delegates")[:MAX_DELEGATES] if hasattr(data, "getlist") else []:
-            pk = _int(raw)
+            pk = int_or_none(raw)
             if pk and pk not in ids:
                 ids.append(pk)
         found = Contact.objects.in_bulk(ids)
         self.delegates = [found[i] for i in ids if i in found]
         self.schedule = None
-        sched_id = _int(data.get("schedule"))
+        sched_id = int_or_none(data.get("schedule"))
         if sched_id:
             self.schedule = (
                 Schedule.objects.select_related("course", "venue").filter(pk=sched_id).first()
@@ -140,7 +113,7 @@ class Draft:
 
     @staticmethod
     def _contact(raw) -> Contact | None:
-        pk = _int(raw)
+        pk = int_or_none(raw)
         return Contact.objects.filter(pk=pk).first() if pk else None
 
     def members(self, contacts) -> set[int]:
@@ -164,10 +137,10 @@ class Draft:
         elif action == "add_delegate":
             self._add_delegate()
         elif action.startswith("remove_delegate:"):
-            pk = _int(action.split(":", 1)[1])
+            pk = int_or_none(action.split(":", 1)[1])
             self.delegates = [d for d in self.delegates if d.pk != pk]
         elif action.startswith("select_schedule:"):
-            pk = _int(action.split(":", 1)[1])
+            pk = int_or_none(action.split(":", 1)[1])
             schedule = Schedule.objects.select_related("course", "venue").filter(pk=pk).first()
             if schedule is None:
                 self.errors.append("That schedule no longer exists.")
@@ -178,7 +151,7 @@ class Draft:
         elif action == "change_schedule":
             self.schedule = None
         elif action.startswith("schedule_page:"):
-            self.schedule_page = _int(action.split(":", 1)[1]) or 1
+            self.schedule_page = int_or_none(action.split(":", 1)[1]) or 1
         # Members only: a lead booker or delegate of another organisation is dropped.
         if self.kind == BookingType.GROUP:
             linked = self.members([self.lead_booker, *self.delegates])
@@ -243,7 +216,7 @@ def _quote(draft: Draft, payment: PaymentDetailsForm):
             discount_value=value,
         )
     except DomainError as e:
-        _form_error(payment, e)
+        form_add_domain_error(payment, e)
         return quote(
             unit_price=draft.schedule.price,
             vat_rate=draft.schedule.vat_rate,
@@ -267,7 +240,7 @@ def booking_add(request: HttpRequest) -> HttpResponse:
                 f"Booking {booking.reference} confirmed for "
                 f"{', '.join(p.full_name for p in draft.people)} on {draft.schedule.code}.",
             )
-            return _redirect(request, reverse("bookings:detail", args=[booking.pk]))
+            return htmx_redirect(request, reverse("bookings:detail", args=[booking.pk]))
     context = {
         "draft": draft,
         "payment": payment,
@@ -280,7 +253,7 @@ def booking_add(request: HttpRequest) -> HttpResponse:
     }
     if draft.people_ready and not draft.schedule:
         context["schedules"] = _schedule_page(draft, request.user)
-    return render(request, _partial(request, "bookings/add.html", "booking-form"), context)
+    return render(request, partial_template(request, "bookings/add.html", "booking-form"), context)
 
 
 def _book(request: HttpRequest, draft: Draft, payment: PaymentDetailsForm) -> Booking | None:
@@ -369,7 +342,7 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _action_page(request, booking, template: str, form, **extra) -> HttpResponse:
     return render(
         request,
-        _partial(request, template, "action-form"),
+        partial_template(request, template, "action-form"),
         {"booking": booking, "form": form, **extra},
     )
 
@@ -390,10 +363,10 @@ def booking_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except DomainError as e:
-            _form_error(form, e)
+            form_add_domain_error(form, e)
         else:
             messages.success(request, f"Booking {booking.reference} saved.")
-            return _redirect(request, reverse("bookings:detail", args=[booking.pk]))
+            return htmx_redirect(request, reverse("bookings:detail", args=[booking.pk]))
     return _action_page(request, booking, "bookings/edit.html", form)
 
 
@@ -413,11 +386,11 @@ def booking_cancel_delegates(request: HttpRequest, pk: int) -> HttpResponse:
                 charge_net=form.cleaned_data["charge"],
             )
         except DomainError as e:
-            _form_error(form, e)
+            form_add_domain_error(form, e)
         else:
             names = ", ".join(p.contact.full_name for p in form.cleaned_data["places"])
             messages.success(request, f"Cancelled {names}.")
-            return _redirect(request, reverse("bookings:detail", args=[booking.pk]))
+            return htmx_redirect(request, reverse("bookings:detail", args=[booking.pk]))
     return _action_page(request, booking, "bookings/cancel_delegates.html", form)
 
 
@@ -435,10 +408,10 @@ def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
                 charge_net=form.cleaned_data["charge"],
             )
         except DomainError as e:
-            _form_error(form, e)
+            form_add_domain_error(form, e)
         else:
             messages.success(request, f"Booking {booking.reference} cancelled.")
-            return _redirect(request, reverse("bookings:detail", args=[booking.pk]))
+            return htmx_redirect(request, reverse("bookings:detail", args=[booking.pk]))
     return _action_page(request, booking, "bookings/cancel.html", form)
 
 
@@ -461,10 +434,10 @@ def booking_discount(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["discount_reason"],
             )
         except DomainError as e:
-            _form_error(form, e)
+            form_add_domain_error(form, e)
         else:
             messages.success(request, f"Discount of booking {booking.reference} saved.")
-            return _redirect(request, reverse("bookings:detail", args=[booking.pk]))
+            return htmx_redirect(request, reverse("bookings:detail", args=[booking.pk]))
     return _action_page(request, booking, "bookings/discount.html", form)
 
 
@@ -497,7 +470,7 @@ def booking_status(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 f"Booking {booking.reference} is now {booking.get_status_display().lower()}.",
             )
-    return _redirect(request, reverse("bookings:detail", args=[booking.pk]))
+    return htmx_redirect(request, reverse("bookings:detail", args=[booking.pk]))
 
 
 # --- pages other apps load: a contact's bookings, a schedule's register ------------------------
@@ -518,7 +491,7 @@ def contact_bookings(request: HttpRequest, contact_pk: int) -> HttpResponse:
     params.pop("page", None)
     return render(
         request,
-        _partial(request, "bookings/contact_bookings.html", "contact-bookings"),
+        partial_template(request, "bookings/contact_bookings.html", "contact-bookings"),
         {"contact": contact, "search": search, "page": page, "query": params.urlencode()},
     )
 
@@ -529,7 +502,7 @@ def schedule_register(request: HttpRequest, schedule_pk: int) -> HttpResponse:
     schedule = get_object_or_404(Schedule.objects.select_related("course", "venue"), pk=schedule_pk)
     return render(
         request,
-        _partial(request, "bookings/register.html", "register"),
+        partial_template(request, "bookings/register.html", "register"),
         {
             "schedule": schedule,
             # one reverse() for every row's link
