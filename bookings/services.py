@@ -10,13 +10,12 @@ import uuid
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from contacts.models import Contact, Membership, Organisation
-from core.audit import audit_record
+from core.audit import Actor, audit_record
 from core.errors import DomainError
 from core.money import ZERO, q
 from schedules.models import Schedule
@@ -34,9 +33,6 @@ from .models import (
     PlaceState,
 )
 from .pricing import discount_lines, quote
-
-Actor = AbstractBaseUser | None
-
 
 # --- helpers ----------------------------------------------------------------------------------
 

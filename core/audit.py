@@ -6,10 +6,13 @@ from django.db import models
 
 from .models import AuditEvent
 
+# Who performs a service action: a user, or None for the system (tasks, demo data).
+Actor = AbstractBaseUser | None
+
 
 def audit_record(
     *,
-    actor: AbstractBaseUser | None,
+    actor: Actor,
     target: models.Model,
     action: str,
     summary: str,

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Sum
 
+from core.audit import Actor
 from core.errors import DomainError
 from core.money import q
 
@@ -34,7 +35,7 @@ _current_operation: ContextVar[Operation | None] = ContextVar("ledger_operation"
 
 @contextmanager
 def ledger_operation(
-    *, kind: str, actor, reason: str = "", params: dict | None = None
+    *, kind: str, actor: Actor, reason: str = "", params: dict | None = None
 ) -> Iterator[Operation]:
     """Group several ledger services into one transaction and one Operation row.
 
@@ -147,7 +148,9 @@ def held_by_payment(invoice: Invoice) -> dict[int, Decimal]:
 # --- input checks -------------------------------------------------------------------------------
 
 
-def money_in(value, *, label: str = "Amount", field: str = "amount") -> Decimal:
+def money_in(
+    value: Decimal | str | int | None, *, label: str = "Amount", field: str = "amount"
+) -> Decimal:
     """An amount from outside: Decimal (or str/int), 2 places at most, greater than zero."""
     if isinstance(value, float | bool):
         raise DomainError(f"{label} must be an exact amount, not a float.", field=field)

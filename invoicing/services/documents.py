@@ -1,16 +1,22 @@
 """Documents: billing accounts, invoices, credit notes, charge invoices."""
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core.audit import audit_record
+from contacts.models import Contact, Family, Organisation
+from core.audit import Actor, audit_record
 from core.errors import DomainError
 from core.money import gross_split, money_str, q
+
+if TYPE_CHECKING:
+    from bookings.models import Booking
 
 from ..ledger import ZERO, proportional_share
 from ..models import (
@@ -56,7 +62,12 @@ class LineSpec:
 # --- billing accounts ---------------------------------------------------------------------------
 
 
-def billing_account_for(*, organisation=None, contact=None, family=None) -> BillingAccount:
+def billing_account_for(
+    *,
+    organisation: Organisation | None = None,
+    contact: Contact | None = None,
+    family: Family | None = None,
+) -> BillingAccount:
     """The customer's billing account, created on first use (exactly one party)."""
     given = [(k, v) for k, v in (("organisation", organisation), ("contact", contact),
                                  ("family", family)) if v is not None]  # fmt: skip
@@ -142,9 +153,9 @@ def _checked_lines(lines) -> list[dict]:
 
 def _issue(
     *,
-    actor,
+    actor: Actor,
     account: BillingAccount,
-    lines,
+    lines: Sequence[LineSpec],
     booking,
     po_number: str,
     due_date: datetime.date | None,
@@ -220,10 +231,10 @@ def _issue(
 
 def invoice_issue(
     *,
-    actor,
+    actor: Actor,
     account: BillingAccount,
-    lines,
-    booking=None,
+    lines: Sequence[LineSpec],
+    booking: "Booking | None" = None,
     po_number: str = "",
     due_date: datetime.date | None = None,
     kind: str = "standard",
@@ -289,7 +300,7 @@ def _split_entered(amount: Decimal, remaining: dict[int, LineRemaining]) -> list
 
 def credit_note_issue(
     *,
-    actor,
+    actor: Actor,
     invoice: Invoice,
     reason: str,
     amount: Decimal | None = None,
@@ -419,7 +430,7 @@ def credit_note_issue(
 
 def charge_invoice_issue(
     *,
-    actor,
+    actor: Actor,
     original: Invoice,
     amount_net: Decimal,
     vat_rate: Decimal,

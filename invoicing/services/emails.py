@@ -1,9 +1,12 @@
 """Send an invoice or credit note by email, PDF attached, through the outbox."""
 
+from collections.abc import Sequence
+
 from django.db import transaction
 
-from core.audit import audit_record
+from core.audit import Actor, audit_record
 from core.errors import DomainError
+from notifications.models import OutboxMessage
 
 from ..emails import CREDIT_NOTE_TEMPLATE, INVOICE_TEMPLATE, document_context
 from ..models import CreditNote, Invoice
@@ -18,7 +21,9 @@ def _recipients(to, fallback: str) -> list[str]:
     return addresses
 
 
-def invoice_email_send(*, actor, invoice: Invoice, to=None):
+def invoice_email_send(
+    *, actor: Actor, invoice: Invoice, to: str | Sequence[str] | None = None
+) -> OutboxMessage:
     """Queue the invoice email with its PDF (rendered by the sender, after commit)."""
     from notifications.services import email_queue
 
@@ -42,7 +47,9 @@ def invoice_email_send(*, actor, invoice: Invoice, to=None):
     return message
 
 
-def credit_note_email_send(*, actor, credit_note: CreditNote, to=None):
+def credit_note_email_send(
+    *, actor: Actor, credit_note: CreditNote, to: str | Sequence[str] | None = None
+) -> OutboxMessage:
     from notifications.services import email_queue
 
     invoice = credit_note.invoice

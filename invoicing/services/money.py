@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from core.audit import audit_record
+from core.audit import Actor, audit_record
 from core.errors import DomainError
 from core.money import money_str
 
@@ -24,7 +24,7 @@ from ._common import (
 
 def payment_record(
     *,
-    actor,
+    actor: Actor,
     invoice: Invoice,
     amount: Decimal,
     method: str,
@@ -192,7 +192,7 @@ def refund_issue(
     return refunds[0]
 
 
-def refund_state_set(*, actor, refund: Refund, state: str, reason: str = "") -> Refund:
+def refund_state_set(*, actor: Actor, refund: Refund, state: str, reason: str = "") -> Refund:
     """The one change a ledger row allows: a pending refund completes or fails."""
     with ledger_operation(kind=Operation.Kind.REFUND, actor=actor, reason=reason):
         invoice = Invoice.objects.get(pk=refund.invoice_id)
