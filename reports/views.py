@@ -5,10 +5,10 @@ from decimal import Decimal
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from core.access import has, require
-from core.paging import QuickPage
 from core.web import partial_template
 
 from . import selectors
@@ -26,6 +26,7 @@ def _query_without_page(request: HttpRequest) -> str:
 
 
 @require("view_reports")
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     reports = [
         {
@@ -58,10 +59,11 @@ def _upcoming_filter(request: HttpRequest) -> tuple[UpcomingFilter, object]:
 
 @require("view_reports")
 @vary_on_headers("HX-Request")
+@require_safe
 def upcoming(request: HttpRequest) -> HttpResponse:
     f, qs = _upcoming_filter(request)
     # No COUNT(*): at a million places the count costs more than the page itself.
-    page = QuickPage(qs, request.GET.get("page"), PER_PAGE)
+    page = selectors.upcoming_page(qs, request.GET.get("page"), PER_PAGE)
     query = _query_without_page(request)
     return render(
         request,
@@ -78,6 +80,7 @@ def upcoming(request: HttpRequest) -> HttpResponse:
 
 
 @require("view_reports")
+@require_safe
 def upcoming_csv(request: HttpRequest) -> HttpResponse:
     f, qs = _upcoming_filter(request)
     if not f.is_valid():
@@ -142,6 +145,7 @@ def _chart(report: selectors.RevenueReport) -> dict:
 
 @require("view_reports", "view_revenue")
 @vary_on_headers("HX-Request")
+@require_safe
 def revenue(request: HttpRequest) -> HttpResponse:
     form = RevenueForm(request.GET)
     report = None
@@ -176,6 +180,7 @@ def _revenue_csv_rows(report: selectors.RevenueReport):
 
 
 @require("view_reports", "view_revenue")
+@require_safe
 def revenue_csv(request: HttpRequest) -> HttpResponse:
     form = RevenueForm(request.GET)
     if not form.is_valid():

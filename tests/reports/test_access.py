@@ -51,3 +51,19 @@ def test_admin_and_finance_see_both_reports(client, request, who):
 def test_reports_is_in_the_left_menu(admin_client):
     html = admin_client.get(INDEX).content.decode()
     assert f'<a href="{INDEX}" aria-current="page">Reports</a>' in html
+
+
+GARBAGE = (
+    "?page=-1&q=%00%27%22<script>&when=bogus&status=nope&date_from=31-31-2020"
+    "&organisation=abc&schedule=99999999999999999999999&course=%00&overdue=maybe&o=-zz"
+    "&starts_from=%00&venue=-1&trainer=1e400&date_to=0000-00-00"
+)
+
+
+def test_garbage_queries_and_posts_never_get_a_500(admin_client):
+    admin_client.raise_request_exception = False
+    for url in ALL:
+        assert admin_client.get(url + GARBAGE).status_code < 500, url
+        assert admin_client.get(url + GARBAGE, HTTP_HX_REQUEST="true").status_code < 500, url
+        # read-only pages: a POST is refused, not treated as a GET
+        assert admin_client.post(url, {"course": "x"}).status_code == 405, url
