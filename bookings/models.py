@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from contacts.models import Contact, Organisation
 from schedules.models import Schedule, TimetableSession
@@ -52,6 +53,9 @@ STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
     BookingStatus.NOSHOW: frozenset({BookingStatus.CONFIRMED}),
     BookingStatus.COMPLETED: frozenset({BookingStatus.CONFIRMED, BookingStatus.NOSHOW}),
 }
+
+# Statuses that only make sense once the schedule has started.
+NEEDS_STARTED = frozenset({BookingStatus.NOSHOW, BookingStatus.COMPLETED})
 
 # Statuses in which a booking holds places on its schedule.
 ACTIVE_STATUSES = frozenset(
@@ -160,6 +164,20 @@ class Booking(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    def transition_refusal(self, to: str, now=None) -> str:
+        """Why this booking cannot move to status `to` now ("" when it can)."""
+        if self.status not in STATUS_TRANSITIONS[to]:
+            return (
+                f"A {self.get_status_display().lower()} booking cannot be marked "
+                f"{BookingStatus(to).label.lower()}."
+            )
+        if to in NEEDS_STARTED and self.schedule.start_at > (now or timezone.now()):
+            return (
+                f"{self.schedule.code} has not started yet, so the booking cannot be marked "
+                f"{BookingStatus(to).label.lower()}."
+            )
+        return ""
 
     def status_badge(self) -> str:
         return {

@@ -22,7 +22,6 @@ from schedules.models import Schedule
 
 from . import emails
 from .models import (
-    STATUS_TRANSITIONS,
     Attendance,
     AttendanceStatus,
     Booking,
@@ -424,11 +423,9 @@ def booking_update_po_number(
 
 def _transition(*, actor: Actor, booking: Booking, to: str, reason: str = "") -> Booking:
     booking = _lock_booking(booking)
-    if booking.status not in STATUS_TRANSITIONS[to]:
-        raise DomainError(
-            f"A {booking.get_status_display().lower()} booking cannot be marked "
-            f"{BookingStatus(to).label.lower()}."
-        )
+    refusal = booking.transition_refusal(to)
+    if refusal:
+        raise DomainError(refusal)
     old = booking.status
     booking.status = to
     booking.save(update_fields=["status", "updated_at"])
@@ -458,22 +455,13 @@ def booking_mark_waiting(*, actor: Actor, booking: Booking, reason: str = "") ->
         return _transition(actor=actor, booking=booking, to=BookingStatus.WAITING, reason=reason)
 
 
-def _require_started(booking: Booking, what: str) -> None:
-    if booking.schedule.start_at > timezone.now():
-        raise DomainError(
-            f"{booking.schedule.code} has not started yet, so the booking cannot be marked {what}."
-        )
-
-
 def booking_mark_noshow(*, actor: Actor, booking: Booking, reason: str = "") -> Booking:
     with transaction.atomic():
-        _require_started(booking, "no-show")
         return _transition(actor=actor, booking=booking, to=BookingStatus.NOSHOW, reason=reason)
 
 
 def booking_complete(*, actor: Actor, booking: Booking, reason: str = "") -> Booking:
     with transaction.atomic():
-        _require_started(booking, "completed")
         return _transition(actor=actor, booking=booking, to=BookingStatus.COMPLETED, reason=reason)
 
 

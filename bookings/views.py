@@ -29,7 +29,7 @@ from .forms import (
     PaymentDetailsForm,
     StatusForm,
 )
-from .models import STATUS_TRANSITIONS, Booking, BookingStatus, BookingType, PlaceState
+from .models import Booking, BookingStatus, BookingType, PlaceState
 from .pricing import quote
 
 PER_PAGE = 25
@@ -307,13 +307,8 @@ def _transitions_for(booking: Booking) -> list[tuple[str, str]]:
         BookingStatus.NOSHOW: "Mark no-show",
         BookingStatus.COMPLETED: "Mark completed",
     }
-    started = booking.schedule.start_at <= timezone.now()
-    return [
-        (to, label)
-        for to, label in labels.items()
-        if booking.status in STATUS_TRANSITIONS[to]
-        and (started or to not in (BookingStatus.NOSHOW, BookingStatus.COMPLETED))
-    ]
+    now = timezone.now()
+    return [(to, label) for to, label in labels.items() if not booking.transition_refusal(to, now)]
 
 
 @require("view_bookings")
