@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from . import lookups  # noqa: F401  (registers field__any)
         from .roles import sync_roles
 
         post_migrate.connect(sync_roles, sender=self)
