@@ -38,7 +38,7 @@ class Command(BaseCommand):
 
     def _seed_other_apps(self) -> None:
         """Apps that add their own demo data expose `<app>.demo.seed(stdout=...)`."""
-        for app in ("bookings",):
+        for app in ("bookings", "invoicing"):
             module_name = f"{app}.demo"
             try:
                 found = importlib.util.find_spec(module_name)
