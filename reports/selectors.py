@@ -9,26 +9,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import connection
-from django.db.models import (
-    Case,
-    DateField,
-    DecimalField,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    QuerySet,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Cast, TruncMonth
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from bookings.models import BookingPlace, BookingStatus, PlaceState
 from core.money import q
 from core.paging import QuickPage
-from invoicing.models import Allocation, CreditNoteLine, InvoiceLine, Refund
+from invoicing.models import RevenueEntry, RevenueTotal
+from invoicing.services.revenue import revenue_fold
 from schedules.models import Course
 
 ZERO = Decimal("0.00")
@@ -151,41 +139,6 @@ def upcoming_csv_rows(queryset: QuerySet[BookingPlace]) -> Iterator[tuple]:
 
 # --- Revenue ------------------------------------------------------------------------------------
 
-MONEY = DecimalField(max_digits=30, decimal_places=12)
-
-
-def _ratio(amount: F, part: F, whole: F):
-    """amount x part / whole in exact numeric on PostgreSQL. SQLite (a newcomer's dev
-    database) stores 120.00 as the integer 120 and casts every decimal step back to NUMERIC,
-    so it would divide in integers: there it is computed in floating point, which rounds
-    back to the same pennies for these amounts."""
-    if connection.vendor == "sqlite":
-        return ExpressionWrapper(
-            Cast(amount, FloatField()) * Cast(part, FloatField()) / Cast(whole, FloatField()),
-            output_field=FloatField(),
-        )
-    return ExpressionWrapper(amount * part / whole, output_field=MONEY)
-
-
-def _share(amount: str, lines: str, invoice: str) -> Case:
-    """The part of an invoice-level `amount` (outstanding, an allocation, a refund) that falls
-    on one invoice line: amount x line gross / invoice gross. Lines of one course add up to the
-    course's share; a single-course invoice gets all of it, exactly. An invoice of 0 puts the
-    whole amount on its first line."""
-    amount_f, gross, total = F(amount), F(f"{lines}gross"), F(f"{invoice}gross_total")
-    return Case(
-        When(
-            **{f"{invoice}gross_total": 0},
-            then=Case(
-                When(**{f"{lines}position": 1}, then=amount_f),
-                default=Value(ZERO),
-                output_field=MONEY,
-            ),
-        ),
-        default=_ratio(amount_f, gross, total),
-        output_field=MONEY,
-    )
-
 
 @dataclass
 class Figures:
@@ -239,20 +192,56 @@ class RevenueReport:
         return any(month.rows for month in self.months)
 
 
+def _next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
 def _months(date_from: datetime.date, date_to: datetime.date) -> list[datetime.date]:
     months, month = [], date_from.replace(day=1)
     while month <= date_to:
         months.append(month)
-        month = (month + datetime.timedelta(days=32)).replace(day=1)
+        month = _next_month(month)
     return months
 
 
-def _local_midnight(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+def _whole_months(date_from: datetime.date, date_to: datetime.date) -> tuple:
+    """[first, end): the months the period covers entirely (empty when first >= end)."""
+    first = date_from if date_from.day == 1 else _next_month(date_from)
+    end = (
+        _next_month(date_to)
+        if _next_month(date_to) - datetime.timedelta(1) == date_to
+        else (date_to.replace(day=1))
+    )
+    return first, end
 
 
-def _as_date(value) -> datetime.date:
-    return value.date() if isinstance(value, datetime.datetime) else value
+FIGURE_FIELDS = ("invoiced", "credited", "paid", "outstanding")
+
+
+def _revenue_cells(date_from: datetime.date, date_to: datetime.date, course: str):
+    """(day or month, course key, figures) rows: the folded totals of the whole months (month
+    rows) and of the other days (day rows), plus the entries not folded yet. One statement,
+    so a fold running meanwhile can neither hide nor double an entry."""
+    first, end = _whole_months(date_from, date_to)
+    whole = Q(day__gte=first, day__lt=end)
+    totals = RevenueTotal.objects.filter(
+        Q(whole_month=True) & whole
+        | Q(whole_month=False, day__gte=date_from, day__lte=date_to) & ~whole
+    )
+    pending = RevenueEntry.objects.filter(day__gte=date_from, day__lte=date_to)
+    if course == OTHER:
+        totals, pending = totals.filter(course_key=0), pending.filter(course_key=0)
+    elif course:
+        totals, pending = (
+            totals.filter(course_key=int(course)),
+            pending.filter(course_key=int(course)),
+        )
+    columns = ("day", "course_key", *FIGURE_FIELDS)
+    return (
+        totals.values_list(*columns)
+        .order_by()
+        .union(pending.values_list(*columns).order_by(), all=True)
+    )
 
 
 def revenue_report(
@@ -267,69 +256,20 @@ def revenue_report(
     - outstanding: what the invoices issued in the period still owe today.
     A line counts for the course of the schedule of the place it bills, else for "Other".
     Outstanding, allocations and refunds belong to a whole invoice: they are shared over its
-    lines in proportion to their gross. Five queries, whatever the number of documents.
+    lines' courses in proportion to their gross.
+
+    The figures are kept by the ledger services (`invoicing.services.revenue`): the report
+    folds the latest entries into the totals, then reads at most a few rows per course and
+    month - three queries, whatever the number of documents.
     `course` is "" (all), OTHER, or a course id as text.
     """
-    day_range = (date_from, date_to)
-    after, before = _local_midnight(date_from), _local_midnight(date_to + datetime.timedelta(1))
-    place_course = "booking_place__schedule__course_id"
-
-    invoiced = (
-        InvoiceLine.objects.filter(invoice__issue_date__range=day_range)
-        .values(month=TruncMonth("invoice__issue_date"), course=F(place_course))
-        .annotate(
-            invoiced=Sum("gross"),
-            outstanding=Sum(_share("invoice__outstanding", "", "invoice__")),
-        )
-    )
-    credited = (
-        CreditNoteLine.objects.filter(credit_note__issue_date__range=day_range)
-        .values(
-            month=TruncMonth("credit_note__issue_date"),
-            course=F(f"invoice_line__{place_course}"),
-        )
-        .annotate(credited=Sum("gross"))
-    )
-    paid = (
-        Allocation.objects.filter(payment__received_on__range=day_range)
-        .values(
-            month=TruncMonth("payment__received_on"),
-            course=F(f"invoice__lines__{place_course}"),
-        )
-        .annotate(paid=Sum(_share("amount", "invoice__lines__", "invoice__")))
-    )
-    refunded = (
-        Refund.objects.filter(
-            state__in=Refund.COUNTING, created_at__gte=after, created_at__lt=before
-        )
-        .values(
-            month=TruncMonth("created_at", output_field=DateField()),
-            course=F(f"invoice__lines__{place_course}"),
-        )
-        .annotate(refunded=Sum(_share("amount", "invoice__lines__", "invoice__")))
-    )
-
+    revenue_fold()
     cells: dict[tuple[datetime.date, int | None], Figures] = {}
-
-    def cell(row) -> Figures:
-        return cells.setdefault((_as_date(row["month"]), row["course"]), Figures())
-
-    querysets = [invoiced, credited, paid, refunded]
-    if course == OTHER:
-        querysets = [qs.filter(course__isnull=True) for qs in querysets]
-    elif course:
-        querysets = [qs.filter(course=int(course)) for qs in querysets]
-    invoiced, credited, paid, refunded = (qs.order_by() for qs in querysets)
-
-    for row in invoiced:
-        cell(row).invoiced += row["invoiced"] or ZERO
-        cell(row).outstanding += row["outstanding"] or ZERO
-    for row in credited:
-        cell(row).credited += row["credited"] or ZERO
-    for row in paid:
-        cell(row).paid += row["paid"] or ZERO
-    for row in refunded:
-        cell(row).paid -= row["refunded"] or ZERO
+    for day, key, invoiced, credited, paid, outstanding in _revenue_cells(
+        date_from, date_to, course
+    ):
+        figures = cells.setdefault((day.replace(day=1), key or None), Figures())
+        figures.add(Figures(invoiced, credited, paid, outstanding))
 
     course_ids = {c for _, c in cells if c is not None}
     names = dict(

@@ -119,10 +119,15 @@ def recompute_balances(invoice: Invoice) -> Balances:
 
 
 def store_balances(invoice: Invoice) -> Invoice:
-    """Refresh the invoice's cached balances in the current transaction."""
+    """Refresh the invoice's cached balances in the current transaction (and the revenue
+    report's outstanding figure by the change)."""
+    from .revenue import record_outstanding
+
     balances = recompute_balances(invoice)
     if balances.outstanding < 0 or balances.overpayment < 0:  # pragma: no cover - guarded above
         raise DomainError("This would leave the invoice with a negative balance.")
+    # The caller locked `invoice` in this transaction, so its cached outstanding is current.
+    record_outstanding(invoice, balances.outstanding - invoice.outstanding)
     for field, value in balances.as_fields().items():
         setattr(invoice, field, value)
     invoice.save(update_fields=list(balances.as_fields()))

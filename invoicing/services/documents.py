@@ -28,6 +28,7 @@ from ..models import (
     Operation,
 )
 from ..selectors import LineRemaining, remaining_by_line
+from . import revenue
 from ._common import (
     CREDIT_NOTE_SERIES,
     INVOICE_SERIES,
@@ -217,6 +218,7 @@ def _issue(
         )
         invoice.save()
         InvoiceLine.objects.bulk_create(InvoiceLine(invoice=invoice, **r) for r in rows)
+        revenue.record_issue(invoice, rows)
         audit_record(
             actor=actor,
             target=invoice,
@@ -412,6 +414,7 @@ def credit_note_issue(
             for p in parts
             if p["net"] or p["vat"] or p["quantity"]
         )
+        revenue.record_credit(note.issue_date, ((p["r"].line, p["net"] + p["vat"]) for p in parts))
         store_balances(invoice)
         audit_record(
             actor=actor,

@@ -11,6 +11,7 @@ from core.money import money_str
 
 from ..ledger import ZERO
 from ..models import Allocation, Invoice, Operation, Payment, Refund
+from . import revenue
 from ._common import (
     held_by_payment,
     ledger_operation,
@@ -57,6 +58,7 @@ def payment_record(
         )
         payment.save()
         Allocation(payment=payment, invoice=invoice, operation=op, amount=amount).save()
+        revenue.record_paid(invoice, payment.received_on, amount)
         before = invoice.outstanding
         store_balances(invoice)
         summary = f"Payment {payment.display_no} of {money_str(amount)} recorded"
@@ -110,6 +112,7 @@ def payment_reallocate(
             raise DomainError("Not enough money is held on the invoice to move.")
         for row in rows:
             row.save()
+            revenue.record_paid(row.invoice, row.payment.received_on, row.amount)
         store_balances(source)
         store_balances(target)
         for inv, text in (
@@ -178,6 +181,7 @@ def refund_issue(
                 state=Refund.State.COMPLETED,
             )
             refund.save()
+            revenue.record_paid(invoice, revenue.refund_day(refund), -take)
             refunds.append(refund)
         store_balances(invoice)
         audit_record(
@@ -203,8 +207,13 @@ def refund_state_set(*, actor: Actor, refund: Refund, state: str, reason: str = 
             raise DomainError(
                 f"A {refund.get_state_display().lower()} refund cannot become {state}."
             )
+        counted = refund.state in Refund.COUNTING
         refund.state = state
         refund.save(update_fields=["state"])
+        if counted != (state in Refund.COUNTING):  # a failed refund gives the money back
+            revenue.record_paid(
+                invoice, revenue.refund_day(refund), refund.amount if counted else -refund.amount
+            )
         store_balances(invoice)
         audit_record(
             actor=actor,

@@ -247,3 +247,42 @@ def test_query_count_does_not_grow_with_the_ledger(
         assert response.context["report"].total.invoiced == D("2490.00")
         with django_assert_max_num_queries(queries):
             admin_client.get(URL, HTTP_HX_REQUEST="true")
+
+
+def test_partial_months_count_only_their_days(ledger, now):
+    """Whole months come from the monthly totals, the days of a partial first or last month
+    from the daily ones: 21 Feb - 1 Apr leaves out Ann's invoice (20 Feb) and April's events
+    (2 Apr); 20 Feb - 2 Apr has everything."""
+    narrow = revenue_report(date_from=datetime.date(2025, 2, 21), date_to=datetime.date(2025, 4, 1))
+    assert [m.month for m in narrow.months] == [FEB, MAR, APR]
+    assert cells(narrow) == {
+        (MAR, "First Aid at Work"): (D("360.00"), D("0.00"), D("100.00"), D("140.00")),
+        (MAR, "Manual Handling"): (D("300.00"), D("0.00"), D("0.00"), D("240.00")),
+        (MAR, "Other"): (D("50.00"), D("0.00"), D("0.00"), D("50.00")),
+    }
+    wide = revenue_report(date_from=datetime.date(2025, 2, 20), date_to=datetime.date(2025, 4, 2))
+    assert cells(wide) == cells(revenue_report(date_from=FEB, date_to=datetime.date(2025, 4, 30)))
+    assert wide.total.invoiced == D("830.00") and wide.total.paid == D("220.00")
+
+
+def test_figures_written_after_a_fold_are_added(admin_user, ledger, now):
+    """A payment recorded after the report folded the figures shows at once (its entries are
+    read until the next fold), and folding again changes nothing."""
+    from invoicing.models import RevenueEntry
+    from invoicing.services.revenue import revenue_fold
+
+    period = {"date_from": MAR, "date_to": datetime.date(2025, 4, 30)}
+    before = revenue_report(**period)
+    payment_record(
+        actor=admin_user,
+        invoice=Invoice.objects.get(booking=ledger.ben_booking),
+        amount=D("40.00"),
+        method="card",
+    )
+    assert RevenueEntry.objects.exists()
+    after = revenue_report(**period)
+    assert after.total.paid == before.total.paid + D("40.00")
+    assert after.total.outstanding == before.total.outstanding - D("40.00")
+    assert cells(after)[(APR, "Manual Handling")] == (D("0.00"), D("60.00"), D("40.00"), D("0.00"))
+    revenue_fold()
+    assert cells(revenue_report(**period)) == cells(after)
