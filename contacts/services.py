@@ -9,7 +9,7 @@ from datetime import date
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from core.audit import audit_record
+from core.audit import Actor, audit_record
 from core.errors import DomainError
 
 from . import phones
@@ -38,7 +38,7 @@ def _clean_name(value: str, label: str, field: str) -> str:
 @transaction.atomic
 def contact_create(
     *,
-    actor: AbstractBaseUser | None,
+    actor: Actor,
     first_name: str,
     last_name: str,
     email: str = "",
@@ -65,7 +65,7 @@ CONTACT_FIELDS = ("first_name", "last_name", "email", "mobile", "date_of_birth",
 @transaction.atomic
 def contact_update(
     *,
-    actor: AbstractBaseUser | None,
+    actor: Actor,
     contact: Contact,
     first_name: str,
     last_name: str,
@@ -102,7 +102,7 @@ def contact_update(
 @transaction.atomic
 def organisation_create(
     *,
-    actor: AbstractBaseUser | None,
+    actor: Actor,
     name: str,
     billing_address: str = "",
     billing_email: str = "",
@@ -121,7 +121,7 @@ def organisation_create(
 @transaction.atomic
 def organisation_update(
     *,
-    actor: AbstractBaseUser | None,
+    actor: Actor,
     organisation: Organisation,
     name: str,
     billing_address: str = "",
@@ -141,7 +141,7 @@ def organisation_update(
 @transaction.atomic
 def membership_add(
     *,
-    actor: AbstractBaseUser | None,
+    actor: Actor,
     organisation: Organisation,
     contact: Contact,
     job_title: str = "",
@@ -164,9 +164,7 @@ def membership_add(
 
 
 @transaction.atomic
-def membership_remove(
-    *, actor: AbstractBaseUser | None, organisation: Organisation, contact: Contact
-) -> None:
+def membership_remove(*, actor: Actor, organisation: Organisation, contact: Contact) -> None:
     Organisation.objects.select_for_update().get(pk=organisation.pk)
     deleted, _ = Membership.objects.filter(organisation=organisation, contact=contact).delete()
     if not deleted:
@@ -195,7 +193,7 @@ def _check_account_email(email: str, *, exclude_pk: int | None = None) -> str:
 @transaction.atomic
 def family_create(
     *,
-    actor: AbstractBaseUser | None,
+    actor: Actor,
     name: str,
     account_email: str,
     students: Iterable[Contact] = (),
@@ -220,9 +218,7 @@ def family_create(
 
 
 @transaction.atomic
-def family_update(
-    *, actor: AbstractBaseUser | None, family: Family, name: str, account_email: str
-) -> Family:
+def family_update(*, actor: Actor, family: Family, name: str, account_email: str) -> Family:
     locked = Family.objects.select_for_update().get(pk=family.pk)
     locked.name = _clean_name(name, "family name", "name")
     locked.account_email = _check_account_email(account_email, exclude_pk=locked.pk)
@@ -232,9 +228,7 @@ def family_update(
 
 
 @transaction.atomic
-def family_student_add(
-    *, actor: AbstractBaseUser | None, family: Family, contact: Contact
-) -> Contact:
+def family_student_add(*, actor: Actor, family: Family, contact: Contact) -> Contact:
     locked = Contact.objects.select_for_update().get(pk=contact.pk)
     if locked.family_id == family.pk:
         raise DomainError(f"{locked.full_name} is already a student of this family.")
@@ -255,9 +249,7 @@ def family_student_add(
 
 
 @transaction.atomic
-def family_student_remove(
-    *, actor: AbstractBaseUser | None, family: Family, contact: Contact
-) -> Contact:
+def family_student_remove(*, actor: Actor, family: Family, contact: Contact) -> Contact:
     locked = Contact.objects.select_for_update().get(pk=contact.pk)
     if locked.family_id != family.pk:
         raise DomainError(f"{locked.full_name} is not a student of this family.")

@@ -29,7 +29,6 @@ from typing import Any
 
 from django.apps import apps as django_apps
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -39,7 +38,7 @@ from django.template import Context, Engine, TemplateSyntaxError
 from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 
-from core.audit import audit_record
+from core.audit import Actor, audit_record
 from core.errors import DomainError
 
 from . import attachments as attachment_registry
@@ -181,7 +180,7 @@ def email_template_check(
 
 def email_template_update(
     *,
-    actor: AbstractBaseUser | None,
+    actor: Actor,
     template: EmailTemplate,
     subject: str,
     body: str,
@@ -217,9 +216,7 @@ def email_template_update(
     return locked
 
 
-def email_template_reset(
-    *, actor: AbstractBaseUser | None, template: EmailTemplate
-) -> EmailTemplate:
+def email_template_reset(*, actor: Actor, template: EmailTemplate) -> EmailTemplate:
     """Put the template back to the default declared in code."""
     spec = email_template_defaults().get(template.key)
     if spec is None:
@@ -292,7 +289,7 @@ def email_queue(
     context: Mapping[str, Any],
     about: Iterable[models.Model] = (),
     attachments: Iterable[tuple[str, int]] = (),
-    actor: AbstractBaseUser | None = None,
+    actor: Actor = None,
 ) -> OutboxMessage:
     """Render `template_key` with `context`, write the message to the outbox in the caller's
     transaction and send it after commit. See the module docstring for the journey."""
@@ -337,7 +334,7 @@ def email_queue(
     return message
 
 
-def _retry_locked(*, actor: AbstractBaseUser | None, message: OutboxMessage, now) -> None:
+def _retry_locked(*, actor: Actor, message: OutboxMessage, now) -> None:
     previous = (message.state, message.attempts)
     message.state = OutboxState.PENDING
     message.attempts = 0
@@ -353,7 +350,7 @@ def _retry_locked(*, actor: AbstractBaseUser | None, message: OutboxMessage, now
     transaction.on_commit(partial(_enqueue, message.pk))
 
 
-def outbox_retry(*, actor: AbstractBaseUser | None, message: OutboxMessage) -> OutboxMessage:
+def outbox_retry(*, actor: Actor, message: OutboxMessage) -> OutboxMessage:
     """Send a failed (or stuck pending) message again, with a fresh set of attempts."""
     now = timezone.now()
     with transaction.atomic():
@@ -370,7 +367,7 @@ def outbox_retry(*, actor: AbstractBaseUser | None, message: OutboxMessage) -> O
     return locked
 
 
-def outbox_retry_failed(*, actor: AbstractBaseUser | None, limit: int = 500) -> int:
+def outbox_retry_failed(*, actor: Actor, limit: int = 500) -> int:
     """ "Retry all failed": after a long mail server outage, send every failed email again."""
     now = timezone.now()
     with transaction.atomic():

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 
-from core.audit import audit_record
+from core.audit import Actor, audit_record
 from core.errors import DomainError
 from core.money import q
 
@@ -33,7 +33,7 @@ def _check_money(price: Decimal, vat_rate: Decimal) -> None:
 
 
 @transaction.atomic
-def venue_create(*, actor: AbstractBaseUser | None, name: str, address: str = "") -> Venue:
+def venue_create(*, actor: Actor, name: str, address: str = "") -> Venue:
     name = " ".join((name or "").split())
     if not name:
         raise DomainError("Enter the venue name.", field="name")
@@ -47,7 +47,7 @@ def venue_create(*, actor: AbstractBaseUser | None, name: str, address: str = ""
 @transaction.atomic
 def course_create(
     *,
-    actor: AbstractBaseUser | None,
+    actor: Actor,
     code: str,
     title: str,
     default_price: Decimal,
@@ -74,7 +74,7 @@ def course_create(
 @transaction.atomic
 def course_update(
     *,
-    actor: AbstractBaseUser | None,
+    actor: Actor,
     course: Course,
     code: str,
     title: str,
@@ -120,7 +120,7 @@ def _check_times(start_at: datetime, end_at: datetime) -> None:
 @transaction.atomic
 def schedule_create(
     *,
-    actor: AbstractBaseUser | None,
+    actor: Actor,
     course: Course,
     start_at: datetime,
     end_at: datetime,
@@ -175,7 +175,7 @@ SCHEDULE_FIELDS = (
 @transaction.atomic
 def schedule_update(
     *,
-    actor: AbstractBaseUser | None,
+    actor: Actor,
     schedule: Schedule,
     start_at: datetime,
     end_at: datetime,
@@ -228,7 +228,7 @@ def schedule_update(
 @transaction.atomic
 def session_add(
     *,
-    actor: AbstractBaseUser | None,
+    actor: Actor,
     schedule: Schedule,
     date: date,
     start_time: time,
@@ -258,7 +258,7 @@ def session_add(
 
 
 @transaction.atomic
-def session_remove(*, actor: AbstractBaseUser | None, session: TimetableSession) -> None:
+def session_remove(*, actor: Actor, session: TimetableSession) -> None:
     locked = Schedule.objects.select_for_update().get(pk=session.schedule_id)
     label = str(session)
     try:
