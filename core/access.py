@@ -24,6 +24,7 @@ def require(*capabilities: str) -> Callable:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
+        wrapper.required_capabilities = capabilities  # read by the permission-matrix test
         return wrapper
 
     return decorator

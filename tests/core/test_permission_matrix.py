@@ -1,0 +1,77 @@
+"""Every back-office and portal page checks its capability on the server, for every role.
+
+The capabilities a view needs come from its `core.access.require(...)` decorator; the roles'
+capabilities from core/roles.py (SPEC section 1). For each URL and role: a role missing a
+capability gets 403 (a POST-only action may answer a GET with 405), a role holding them all
+never gets 403, and an anonymous visitor is sent to the login page. A view without `require`
+must be one of the few public or login-only pages listed here.
+"""
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from core.roles import ROLE_CAPABILITIES
+
+# Pages that are public or need only a login (no capability).
+OPEN_PAGES = {"home", "my_account", "login", "logout"}
+
+
+def _patterns(resolver=None, namespace=""):
+    for p in (resolver or get_resolver()).url_patterns:
+        if isinstance(p, URLResolver):
+            if "admin" in str(p.pattern):
+                continue
+            yield from _patterns(p, p.namespace or namespace)
+        elif isinstance(p, URLPattern):
+            yield (f"{namespace}:{p.name}" if namespace else p.name), p
+
+
+def _url(name: str, pattern: URLPattern) -> str:
+    kwargs = {}
+    for key, converter in pattern.pattern.converters.items():
+        kwargs[key] = "no-such-key" if type(converter).__name__ == "SlugConverter" else 987654321
+    return reverse(name, kwargs=kwargs)
+
+
+PAGES = [(name, p) for name, p in _patterns() if name not in OPEN_PAGES]
+
+
+def test_every_page_declares_its_capabilities():
+    undeclared = [
+        name for name, p in PAGES if not getattr(p.callback, "required_capabilities", None)
+    ]
+    assert not undeclared, f"views without core.access.require: {undeclared}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", sorted(ROLE_CAPABILITIES))
+def test_each_role_gets_exactly_the_pages_of_its_capabilities(client, role):
+    user = User.objects.create_user(username="matrix", password="pw")
+    user.groups.add(Group.objects.get(name=role))
+    client.force_login(user)
+    client.raise_request_exception = False
+    wrong = []
+    for name, pattern in PAGES:
+        needed = set(pattern.callback.required_capabilities)
+        allowed = needed <= ROLE_CAPABILITIES[role]
+        url = _url(name, pattern)
+        for method in ("get", "post"):
+            status = getattr(client, method)(url).status_code
+            if allowed and status == 403:
+                wrong.append(f"{method.upper()} {name} refused -> 403")
+            # A POST-only action may refuse a GET with 405 before the capability check.
+            refusals = {403, 405} if method == "get" else {403}
+            if not allowed and status not in refusals:
+                wrong.append(f"{method.upper()} {name} needs {sorted(needed)} -> {status}")
+    assert not wrong, f"{role}:\n" + "\n".join(wrong)
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_are_sent_to_log_in(client):
+    login = reverse("login")
+    for name, pattern in PAGES:
+        response = client.get(_url(name, pattern))
+        if response.status_code == 405:  # a POST-only action
+            response = client.post(_url(name, pattern))
+        assert response.status_code == 302 and response["Location"].startswith(login), name
