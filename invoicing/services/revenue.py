@@ -193,7 +193,7 @@ def revenue_fold() -> None:
 
 def rebuild_sql(vendor: str, time_zone: str) -> tuple[str, list]:
     """INSERT INTO invoicing_revenuetotal every figure recomputed from the ledger rows
-    (set-based: a few seconds for 100,000 invoices). Shared with migration 0004."""
+    (set-based: a few seconds for 100,000 invoices). Migration 0004 ran a frozen copy of it."""
     pg = vendor == "postgresql"
     refund_day_sql = "CAST((r.created_at AT TIME ZONE %s) AS date)" if pg else "date(r.created_at)"
     # SQLite keeps 120.00 as the integer 120: divide in floating point there (a dev database).
