@@ -62,7 +62,11 @@ def _render_detail(request: HttpRequest, pk: int, session_form=None) -> HttpResp
         "schedules/schedule_detail.html",
         {
             "schedule": schedule,
-            "register_url": optional_url("bookings:schedule_register", schedule.pk),
+            "register_url": (
+                optional_url("bookings:schedule_register", schedule.pk)
+                if has(request.user, "view_bookings")
+                else ""
+            ),
             "can_manage": can_manage,
             "session_form": session_form or SessionForm(),
         },

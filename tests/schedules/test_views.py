@@ -54,9 +54,19 @@ def test_provider_sees_only_own_schedules(client, provider):
     html = client.get(reverse("schedules:list")).content.decode()
     assert "MINE" in html and "THEIRS" not in html
     assert "My timetable" in html
-    assert client.get(reverse("schedules:detail", args=[mine.pk])).status_code == 200
+    detail = client.get(reverse("schedules:detail", args=[mine.pk]))
+    assert detail.status_code == 200
+    # The attendance register is a bookings page the Provider role cannot open: no link to it.
+    register = reverse("bookings:schedule_register", args=[mine.pk])
+    assert register not in detail.content.decode()
     assert client.get(reverse("schedules:detail", args=[theirs.pk])).status_code == 404
     assert client.get(reverse("schedules:create")).status_code == 403
+
+
+def test_admin_schedule_page_loads_the_attendance_register(admin_client):
+    schedule = ScheduleFactory(code="REG")
+    html = admin_client.get(reverse("schedules:detail", args=[schedule.pk])).content.decode()
+    assert reverse("bookings:schedule_register", args=[schedule.pk]) in html
 
 
 def test_list_shows_places_left_and_filters(admin_client):
