@@ -234,3 +234,15 @@ def test_concurrent_payments_never_wait_on_a_summary_row(needs_postgres, finance
     revenue_fold()
     assert not RevenueEntry.objects.exists()
     assert_same(kept_figures(), rebuilt_figures())
+
+
+def test_beat_task_folds_entries_into_the_totals(needs_postgres, finance_user):
+    from invoicing.tasks import revenue_fold_task
+
+    invoice = invoice_issue(actor=finance_user, account=account(), lines=[gross_line("100.00")])
+    payment_record(actor=finance_user, invoice=invoice, amount=D("50.00"), method="card")
+    before = kept_figures()
+    assert RevenueEntry.objects.exists()
+    revenue_fold_task.delay()  # eager in tests: runs the task body now
+    assert not RevenueEntry.objects.exists()
+    assert_same(kept_figures(), before)
