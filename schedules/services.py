@@ -182,13 +182,20 @@ def schedule_update(
     capacity: int,
     venue: Venue | None,
     trainer: AbstractBaseUser | None,
-    price: Decimal,
-    vat_rate: Decimal,
+    price: Decimal | None,
+    vat_rate: Decimal | None,
     code: str,
 ) -> Schedule:
+    """Blank price or VAT rate: the course's, as when the schedule was created."""
     # Same lock as the bookings services take, so capacity cannot drop under a booking being
     # made at this moment.
-    locked = Schedule.objects.select_for_update().get(pk=schedule.pk)
+    locked = (
+        Schedule.objects.select_for_update(of=("self",))
+        .select_related("course")
+        .get(pk=schedule.pk)
+    )
+    price = locked.course.default_price if price is None else price
+    vat_rate = locked.course.vat_rate if vat_rate is None else vat_rate
     _check_times(start_at, end_at)
     if capacity < max(locked.places_taken, 1):
         raise DomainError(

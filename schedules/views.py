@@ -99,13 +99,8 @@ def schedule_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None, initial=ScheduleForm.initial_for(schedule), editing=True
     )
     if request.method == "POST" and form.is_valid():
-        data = form.service_kwargs()
-        if data["price"] is None:
-            data["price"] = schedule.course.default_price
-        if data["vat_rate"] is None:
-            data["vat_rate"] = schedule.course.vat_rate
         try:
-            services.schedule_update(actor=request.user, schedule=schedule, **data)
+            services.schedule_update(actor=request.user, schedule=schedule, **form.service_kwargs())
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
