@@ -5,6 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from .models import AuditEvent
+from .transactions import defer_audit
 
 # Who performs a service action: a user, or None for the system (tasks, demo data).
 Actor = AbstractBaseUser | None
@@ -19,8 +20,14 @@ def audit_record(
     reason: str = "",
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one history entry. Call inside the service's transaction."""
-    return AuditEvent.objects.create(
+    """Append one history entry. Call inside the service's transaction.
+
+    Inside `core.transactions.service_atomic()` the row is written with the service's other
+    history rows in one INSERT when the service's transaction block ends (its `pk` is set
+    then); elsewhere it is written now. The content type comes from Django's per-process
+    cache (`get_for_model` queries once per model and process).
+    """
+    event = AuditEvent(
         actor=actor if actor is not None and actor.is_authenticated else None,
         target_type=ContentType.objects.get_for_model(target),
         target_id=target.pk,
@@ -29,3 +36,6 @@ def audit_record(
         reason=reason,
         data=data or {},
     )
+    if not defer_audit(event):
+        event.save()
+    return event

@@ -20,10 +20,10 @@ before the row is marked sent, the message is sent again later.
 
 import logging
 import random
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import partial
+from functools import lru_cache, partial
 from importlib import import_module
 from typing import Any
 
@@ -34,12 +34,13 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
 from django.db import models, transaction
-from django.template import Context, Engine, TemplateSyntaxError
+from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 
 from core.audit import Actor, audit_record
 from core.errors import DomainError
+from core.transactions import service_atomic
 
 from . import attachments as attachment_registry
 from .models import EmailTemplate, OutboxLink, OutboxMessage, OutboxState
@@ -110,6 +111,18 @@ def email_template_get(key: str) -> EmailTemplate:
     template = EmailTemplate.objects.filter(key=key).first()
     if template is not None:
         return template
+    return _template_created(key)
+
+
+def _templates_get(keys: set[str]) -> dict[str, EmailTemplate]:
+    """`email_template_get` for several keys in one query (the rows exist after migrate)."""
+    found = {t.key: t for t in EmailTemplate.objects.filter(key__in=keys)}
+    for key in keys - set(found):
+        found[key] = _template_created(key)
+    return found
+
+
+def _template_created(key: str) -> EmailTemplate:
     spec = email_template_defaults().get(key)
     if spec is None:
         raise DomainError(f"There is no email template called “{key}”.")
@@ -139,6 +152,34 @@ def render_text(source: str, context: Mapping[str, Any], *, autoescape: bool = F
     """
     template = Engine.get_default().from_string(source)
     return template.render(Context({**_base_context(), **context}, autoescape=autoescape))
+
+
+@lru_cache(maxsize=512)
+def _compiled(source: str) -> Template:
+    """A template source compiled once per process. Keyed by the text itself, which
+    `email_queue` reads from the row on every call: an edit (through the page, the admin or
+    an UPDATE) is new text, so every process compiles it on its next email; nothing to
+    invalidate. Only the outbox uses it, so previews of drafts do not fill it."""
+    return Engine.get_default().from_string(source)
+
+
+def _render_cached(source: str, context: Mapping[str, Any], *, autoescape: bool = False) -> str:
+    return _compiled(source).render(Context({**_base_context(), **context}, autoescape=autoescape))
+
+
+def _render_template(template: EmailTemplate, context: Mapping[str, Any]) -> "RenderedEmail":
+    try:
+        return RenderedEmail(
+            subject=" ".join(_render_cached(template.subject, context).split())[:300],
+            body=_render_cached(template.body, context),
+            html_body=_render_cached(template.html_body, context, autoescape=True)
+            if template.html_body.strip()
+            else "",
+        )
+    except Exception as exc:
+        raise DomainError(
+            f"The email template “{template.name}” could not be rendered: {exc}"
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -282,6 +323,22 @@ def _enqueue(message_id: int) -> None:
         log.exception("Could not enqueue outbox message %s; the sweep will retry", message_id)
 
 
+def _enqueue_all(message_ids: list[int]) -> None:
+    for message_id in message_ids:
+        _enqueue(message_id)
+
+
+@dataclass(frozen=True)
+class EmailToQueue:
+    """One email for `email_queue_many` (the arguments of `email_queue`)."""
+
+    to: str | Iterable[str]
+    template_key: str
+    context: Mapping[str, Any]
+    about: Sequence[models.Model] = ()
+    attachments: Sequence[tuple[str, int]] = field(default_factory=tuple)
+
+
 def email_queue(
     *,
     to: str | Iterable[str],
@@ -293,45 +350,68 @@ def email_queue(
 ) -> OutboxMessage:
     """Render `template_key` with `context`, write the message to the outbox in the caller's
     transaction and send it after commit. See the module docstring for the journey."""
-    recipients = _recipients(to)
-    refs = _attachment_refs(attachments)
-    about = list(about)
-    for obj in about:
-        if obj.pk is None:
-            raise ValueError("email_queue(about=...) needs saved objects")
-    template = email_template_get(template_key)
-    try:
-        rendered = email_render(
-            subject=template.subject,
-            body=template.body,
-            html_body=template.html_body,
-            context=context,
-        )
-    except Exception as exc:
-        raise DomainError(
-            f"The email template “{template.name}” could not be rendered: {exc}"
-        ) from exc
-    now = timezone.now()
-    with transaction.atomic():
-        message = OutboxMessage.objects.create(
-            to=recipients,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            subject=rendered.subject,
-            body=rendered.body,
-            html_body=rendered.html_body,
-            template_key=template.key,
-            attachments=refs,
-            actor=actor if actor is not None and actor.is_authenticated else None,
-            created_at=now,
-            next_attempt_at=now,
-        )
-        links = {(ContentType.objects.get_for_model(obj).pk, int(obj.pk)): obj for obj in about}
-        OutboxLink.objects.bulk_create(
-            OutboxLink(message=message, content_type_id=ct_id, object_id=obj_id)
-            for ct_id, obj_id in links
-        )
-        transaction.on_commit(partial(_enqueue, message.pk))
+    (message,) = email_queue_many(
+        actor=actor,
+        emails=[
+            EmailToQueue(
+                to=to,
+                template_key=template_key,
+                context=context,
+                about=list(about),
+                attachments=list(attachments),
+            )
+        ],
+    )
     return message
+
+
+def email_queue_many(*, actor: Actor, emails: Sequence[EmailToQueue]) -> list[OutboxMessage]:
+    """`email_queue` for several emails at once (a group booking's confirmations): the same
+    statements whatever their number (one read of the templates, one INSERT of the messages,
+    one of their links), so the caller's transaction does not grow with its delegates."""
+    if not emails:
+        return []
+    prepared = []
+    for email in emails:
+        about = list(email.about)
+        for obj in about:
+            if obj.pk is None:
+                raise ValueError("email_queue(about=...) needs saved objects")
+        prepared.append((email, _recipients(email.to), _attachment_refs(email.attachments), about))
+    templates = _templates_get({e.template_key for e in emails})
+    now = timezone.now()
+    sender = actor if actor is not None and actor.is_authenticated else None
+    messages = []
+    for email, recipients, refs, _about in prepared:
+        template = templates[email.template_key]
+        rendered = _render_template(template, email.context)
+        messages.append(
+            OutboxMessage(
+                to=recipients,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                subject=rendered.subject,
+                body=rendered.body,
+                html_body=rendered.html_body,
+                template_key=template.key,
+                attachments=refs,
+                actor=sender,
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
+    with service_atomic():
+        # PostgreSQL and SQLite (3.35+) return the new ids from one multi-row INSERT.
+        OutboxMessage.objects.bulk_create(messages)
+        links = []
+        for message, (_email, _r, _refs, about) in zip(messages, prepared, strict=True):
+            seen = {(ContentType.objects.get_for_model(obj).pk, int(obj.pk)) for obj in about}
+            links.extend(
+                OutboxLink(message=message, content_type_id=ct_id, object_id=obj_id)
+                for ct_id, obj_id in sorted(seen)
+            )
+        OutboxLink.objects.bulk_create(links)
+        transaction.on_commit(partial(_enqueue_all, [m.pk for m in messages]))
+    return messages
 
 
 def _retry_locked(*, actor: Actor, message: OutboxMessage, now) -> None:
