@@ -11,67 +11,22 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
 from contacts.models import Contact, Organisation
 from schedules.models import Schedule, TimetableSession
 
-
-class BookingType(models.TextChoices):
-    INDIVIDUAL = "individual", "Booking for a single student"
-    GROUP = "group", "Organization booking for multiple delegates"
-    PLACEHOLDER = "placeholder", "Placeholder places for an organisation"
-
-
-class BookingStatus(models.TextChoices):
-    CONFIRMED = "confirmed", "Confirmed"
-    CONFIRMING = "confirming", "Confirming"
-    CANCELLED = "cancelled", "Cancelled"
-    WAITING = "waiting", "Waiting for payment"
-    PENDING = "pending", "Pending approval"
-    NOSHOW = "noshow", "No-show"
-    COMPLETED = "completed", "Completed"
-
-
-# The one place that says which status may follow which: target -> allowed "from" states.
-# Each target has its named service in bookings.services (booking_confirm, booking_cancel, ...).
-STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
-    BookingStatus.CONFIRMED: frozenset(
-        {BookingStatus.CONFIRMING, BookingStatus.WAITING, BookingStatus.PENDING}
-    ),
-    BookingStatus.CONFIRMING: frozenset({BookingStatus.WAITING, BookingStatus.PENDING}),
-    BookingStatus.WAITING: frozenset({BookingStatus.PENDING}),
-    BookingStatus.PENDING: frozenset(),
-    BookingStatus.CANCELLED: frozenset(
-        {
-            BookingStatus.CONFIRMED,
-            BookingStatus.CONFIRMING,
-            BookingStatus.WAITING,
-            BookingStatus.PENDING,
-        }
-    ),
-    BookingStatus.NOSHOW: frozenset({BookingStatus.CONFIRMED}),
-    BookingStatus.COMPLETED: frozenset({BookingStatus.CONFIRMED, BookingStatus.NOSHOW}),
-}
-
-# Statuses that only make sense once the schedule has started.
-NEEDS_STARTED = frozenset({BookingStatus.NOSHOW, BookingStatus.COMPLETED})
-
-# Statuses in which a booking holds places on its schedule.
-ACTIVE_STATUSES = frozenset(
-    {
-        BookingStatus.CONFIRMED,
-        BookingStatus.CONFIRMING,
-        BookingStatus.WAITING,
-        BookingStatus.PENDING,
-    }
+from .states import (  # noqa: F401  (the names other modules import from here)
+    ACTIVE_STATUSES,
+    ATTENDANCE_STATES,
+    BOOKING_STATES,
+    PLACE_STATES,
+    AttendanceStatus,
+    BookingStatus,
+    BookingType,
+    DiscountKind,
+    PlaceState,
+    booking_refusal,
 )
-
-
-class DiscountKind(models.TextChoices):
-    NONE = "", "No discount"
-    PERCENT = "percent", "Percentage"
-    FIXED = "fixed", "Fixed amount"
 
 
 class Booking(models.Model):
@@ -167,31 +122,16 @@ class Booking(models.Model):
 
     def transition_refusal(self, to: str, now=None) -> str:
         """Why this booking cannot move to status `to` now ("" when it can)."""
-        if self.status not in STATUS_TRANSITIONS[to]:
-            return (
-                f"A {self.get_status_display().lower()} booking cannot be marked "
-                f"{BookingStatus(to).label.lower()}."
-            )
-        if to in NEEDS_STARTED and self.schedule.start_at > (now or timezone.now()):
-            return (
-                f"{self.schedule.code} has not started yet, so the booking cannot be marked "
-                f"{BookingStatus(to).label.lower()}."
-            )
-        return ""
+        return booking_refusal(
+            status=self.status,
+            to=to,
+            schedule_code=self.schedule.code,
+            starts_at=self.schedule.start_at,
+            now=now,
+        )
 
     def status_badge(self) -> str:
-        return {
-            BookingStatus.CONFIRMED: "badge-ok",
-            BookingStatus.COMPLETED: "badge-ok",
-            BookingStatus.CANCELLED: "badge-bad",
-            BookingStatus.NOSHOW: "badge-bad",
-        }.get(self.status, "badge-warn")
-
-
-class PlaceState(models.TextChoices):
-    BOOKED = "booked", "Booked"
-    CANCELLED = "cancelled", "Cancelled"
-    TRANSFERRED = "transferred", "Transferred"
+        return BOOKING_STATES.badge(self.status)
 
 
 class BookingPlace(models.Model):
@@ -242,18 +182,7 @@ class BookingPlace(models.Model):
         return f"{self.booking} · {self.contact or 'unassigned'}"
 
     def state_badge(self) -> str:
-        return {
-            PlaceState.BOOKED: "badge-ok",
-            PlaceState.CANCELLED: "badge-bad",
-            PlaceState.TRANSFERRED: "badge-muted",
-        }[self.state]
-
-
-class AttendanceStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    ATTENDED = "attended", "Attended"
-    ABSENT = "absent", "Absent"
-    CANCELLED = "cancelled", "Cancelled"
+        return PLACE_STATES.badge(self.state)
 
 
 class Attendance(models.Model):

@@ -120,13 +120,9 @@ def booking_history(booking: Booking) -> QuerySet[AuditEvent]:
 
 def booking_invoices(booking: Booking) -> list:
     """The booking's invoices with their cached status and outstanding amounts."""
-    try:
-        from invoicing.selectors import invoices_for_booking
-    except ImportError:  # pragma: no cover - until invoicing ships its selectors
-        from invoicing.models import Invoice
+    from invoicing.selectors import invoices_for_booking
 
-        return list(Invoice.objects.filter(booking=booking).order_by("pk"))
-    return list(invoices_for_booking(booking))
+    return invoices_for_booking(booking)
 
 
 def contact_bookings(contact: Contact, *, schedule_code: str = "") -> QuerySet[Booking]:

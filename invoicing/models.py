@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.states import BAD, OK, StateTable
+
 ZERO = Decimal("0.00")
 
 
@@ -122,6 +124,7 @@ class Operation(AppendOnlyModel):
         PLACEHOLDER_PART_CANCEL = "placeholder_part_cancel", "Placeholder part-cancel"
         PLACEHOLDER_FULL_CANCEL = "placeholder_full_cancel", "Placeholder cancel"
         CANCEL = "cancel", "Cancellation"
+        DISCOUNT = "discount", "Discount changed"
 
     kind = models.CharField(max_length=40, choices=Kind.choices)
     actor = models.ForeignKey(
@@ -133,6 +136,21 @@ class Operation(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+
+class RefundState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+
+
+# A pending refund (money not yet paid out) completes or fails; nothing else changes.
+REFUND_STATES = StateTable(
+    choices=RefundState,
+    noun="refund",
+    moves={RefundState.PENDING: {RefundState.COMPLETED, RefundState.FAILED}},
+    badges={RefundState.COMPLETED: OK, RefundState.FAILED: BAD},
+)
 
 
 class InvoiceStatus(models.TextChoices):
@@ -320,6 +338,16 @@ class InvoiceLine(AppendOnlyModel):
         on_delete=models.PROTECT,
         related_name="invoice_lines",
     )
+    # The course the line earns revenue for (course places, transfer fees, charges), recorded
+    # at issue so the revenue figures never reach into bookings.
+    course = models.ForeignKey(
+        "schedules.Course",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
 
     class Meta:
         ordering = ["invoice", "position"]
@@ -456,13 +484,8 @@ class Refund(models.Model):
     column that may change (pending -> completed | failed, `services.refund_state_set`).
     """
 
-    class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        COMPLETED = "completed", "Completed"
-        FAILED = "failed", "Failed"
-
+    State = RefundState
     COUNTING = (State.PENDING, State.COMPLETED)
-    TRANSITIONS = {State.PENDING: {State.COMPLETED, State.FAILED}}
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="refunds")

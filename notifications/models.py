@@ -13,6 +13,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from core.states import BAD, OK, StateTable
+
 
 class EmailTemplate(models.Model):
     """An editable email (subject + body in Django template syntax).
@@ -52,6 +54,20 @@ class OutboxState(models.TextChoices):
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+
+
+# pending -> sending -> sent; a failed attempt goes back to pending, or to failed for good;
+# a person may retry a failed message (back to pending).
+OUTBOX_STATES = StateTable(
+    choices=OutboxState,
+    noun="message",
+    moves={
+        OutboxState.PENDING: {OutboxState.SENDING, OutboxState.FAILED},
+        OutboxState.SENDING: {OutboxState.SENT, OutboxState.PENDING, OutboxState.FAILED},
+        OutboxState.FAILED: {OutboxState.PENDING},
+    },
+    badges={OutboxState.SENT: OK, OutboxState.FAILED: BAD},
+)
 
 
 class OutboxMessage(models.Model):
@@ -105,12 +121,7 @@ class OutboxMessage(models.Model):
 
     @property
     def state_badge(self) -> str:
-        return {
-            OutboxState.SENT: "badge-ok",
-            OutboxState.PENDING: "badge-warn",
-            OutboxState.SENDING: "badge-warn",
-            OutboxState.FAILED: "badge-bad",
-        }.get(self.state, "badge-muted")
+        return OUTBOX_STATES.badge(self.state)
 
 
 class OutboxLink(models.Model):

@@ -43,7 +43,7 @@ from core.errors import DomainError
 from core.transactions import service_atomic
 
 from . import attachments as attachment_registry
-from .models import EmailTemplate, OutboxLink, OutboxMessage, OutboxState
+from .models import OUTBOX_STATES, EmailTemplate, OutboxLink, OutboxMessage, OutboxState
 
 log = logging.getLogger(__name__)
 
@@ -435,7 +435,7 @@ def outbox_retry(*, actor: Actor, message: OutboxMessage) -> OutboxMessage:
     now = timezone.now()
     with transaction.atomic():
         locked = OutboxMessage.objects.select_for_update().get(pk=message.pk)
-        if locked.state == OutboxState.SENT:
+        if OUTBOX_STATES.is_final(locked.state):  # sent
             raise DomainError("This email has already been sent.")
         if (
             locked.state == OutboxState.SENDING

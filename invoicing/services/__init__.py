@@ -16,8 +16,13 @@ from .documents import (
 )
 from .emails import credit_note_email_send, invoice_email_send
 from .money import payment_reallocate, payment_record, refund_issue, refund_state_set
+from .seam import CourseInvoiceReplaced, PlacesCredited, course_invoice_replace, places_credit
 
 __all__ = [
+    "CourseInvoiceReplaced",
+    "PlacesCredited",
+    "course_invoice_replace",
+    "places_credit",
     "LineSpec",
     "billing_account_for",
     "charge_invoice_issue",

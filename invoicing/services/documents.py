@@ -55,6 +55,7 @@ class LineSpec:
     quantity: int = 1
     kind: str = "course"  # InvoiceLine.Kind
     booking_place_id: int | None = None  # the delegate place this line bills
+    course_id: int | None = None  # the course the line earns revenue for
     # A VAT-inclusive price for the whole line (e.g. "7 places for £1000.00"): net and VAT are
     # split from it once (net + VAT == line_gross) and unit_net is then ignored.
     line_gross: Decimal | None = None
@@ -147,6 +148,7 @@ def _checked_lines(lines) -> list[dict]:
                 "vat": vat,
                 "gross": net + vat,
                 "booking_place_id": spec.booking_place_id,
+                "course_id": spec.course_id,
             }
         )
     return out
@@ -440,6 +442,7 @@ def charge_invoice_issue(
     description: str,
     reason: str,
     pay_from_original: bool = True,
+    course_id: int | None = None,
 ) -> Invoice:
     """Invoice a cancellation charge for `original`'s customer; with `pay_from_original`, move
     what `original` holds beyond its own due (its overpayment) onto the charge, up to its total.
@@ -460,6 +463,7 @@ def charge_invoice_issue(
                     unit_net=amount_net,
                     vat_rate=vat_rate,
                     kind=InvoiceLine.Kind.CANCELLATION_CHARGE,
+                    course_id=course_id,
                 )
             ],
             booking=original.booking,

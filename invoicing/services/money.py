@@ -10,7 +10,7 @@ from core.errors import DomainError
 from core.money import money_str
 
 from ..ledger import ZERO
-from ..models import Allocation, Invoice, Operation, Payment, Refund
+from ..models import REFUND_STATES, Allocation, Invoice, Operation, Payment, Refund
 from . import revenue
 from ._common import (
     held_by_payment,
@@ -203,10 +203,7 @@ def refund_state_set(*, actor: Actor, refund: Refund, state: str, reason: str = 
         lock_account(invoice.account_id)
         invoice = lock_invoices(invoice.pk)[invoice.pk]
         refund = Refund.objects.select_for_update().get(pk=refund.pk)
-        if state not in Refund.TRANSITIONS.get(refund.state, set()):
-            raise DomainError(
-                f"A {refund.get_state_display().lower()} refund cannot become {state}."
-            )
+        REFUND_STATES.check(refund.state, state)
         counted = refund.state in Refund.COUNTING
         refund.state = state
         refund.save(update_fields=["state"])

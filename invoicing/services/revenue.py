@@ -34,7 +34,7 @@ def invoice_weights(invoice_id: int) -> tuple[list[tuple[int, Decimal]], int]:
     """The gross of an invoice's lines per course (in course order, "Other" last) and the
     course of its first line."""
     rows = InvoiceLine.objects.filter(invoice_id=invoice_id).values_list(
-        "position", "gross", "booking_place__schedule__course_id"
+        "position", "gross", "course_id"
     )
     return _weights((pos, gross, course_key(course)) for pos, gross, course in rows)
 
@@ -81,17 +81,8 @@ def _write(entries: dict[tuple[datetime.date, int], dict[str, Decimal]]) -> None
 
 def record_issue(invoice: Invoice, lines: list[dict]) -> None:
     """A new invoice: its lines' gross per course invoiced, all of it outstanding."""
-    place_ids = [r["booking_place_id"] for r in lines if r.get("booking_place_id")]
-    courses: dict[int, int | None] = {}
-    if place_ids:
-        from bookings.models import BookingPlace
-
-        courses = dict(
-            BookingPlace.objects.filter(pk__in=place_ids).values_list("pk", "schedule__course_id")
-        )
     weights, first = _weights(
-        (r["position"], r["gross"], course_key(courses.get(r.get("booking_place_id"))))
-        for r in lines
+        (r["position"], r["gross"], course_key(r.get("course_id"))) for r in lines
     )
     invoice._revenue_weights = (weights, first)
     entries: dict = defaultdict(lambda: {"invoiced": ZERO, "outstanding": ZERO})
@@ -128,18 +119,9 @@ def record_paid(invoice: Invoice, day: datetime.date, amount: Decimal) -> None:
 
 def record_credit(day: datetime.date, lines: Iterable[tuple[InvoiceLine, Decimal]]) -> None:
     """Credit note lines: (the invoice line credited, gross credited), on the note's date."""
-    lines = list(lines)
-    place_ids = [line.booking_place_id for line, _ in lines if line.booking_place_id]
-    courses: dict[int, int | None] = {}
-    if place_ids:
-        from bookings.models import BookingPlace
-
-        courses = dict(
-            BookingPlace.objects.filter(pk__in=place_ids).values_list("pk", "schedule__course_id")
-        )
     entries: dict = defaultdict(lambda: {"credited": ZERO})
     for line, gross in lines:
-        entries[(day, course_key(courses.get(line.booking_place_id)))]["credited"] += gross
+        entries[(day, course_key(line.course_id))]["credited"] += gross
     _write(entries)
 
 
@@ -204,10 +186,8 @@ def rebuild_sql(vendor: str, time_zone: str) -> tuple[str, list]:
     )
     facts = f"""
 WITH line_course AS (
-  SELECT l.id AS line_id, l.invoice_id, l.position, l.gross, COALESCE(sc.course_id, 0) AS course_key
+  SELECT l.id AS line_id, l.invoice_id, l.position, l.gross, COALESCE(l.course_id, 0) AS course_key
   FROM invoicing_invoiceline l
-  LEFT JOIN bookings_bookingplace bp ON bp.id = l.booking_place_id
-  LEFT JOIN schedules_schedule sc ON sc.id = bp.schedule_id
 ), weights AS (
   SELECT invoice_id, course_key, SUM(gross) AS gross,
          MAX(CASE WHEN position = 1 THEN 1 ELSE 0 END) AS has_first

@@ -14,6 +14,7 @@ from bookings.models import (
     BookingType,
     PlaceState,
 )
+from bookings.services.status import transition
 from core.errors import DomainError
 from core.models import AuditEvent
 from invoicing.models import CreditNote, Invoice
@@ -516,7 +517,7 @@ def test_transitions_allowed_and_refused(admin_user, schedule):
     started = ScheduleFactory(start_at=timezone.now() - datetime.timedelta(days=3))
     booking = book_individual(admin_user, started)
     with pytest.raises(DomainError, match="confirmed booking cannot be marked pending"):
-        services._transition(actor=admin_user, booking=booking, to=BookingStatus.PENDING)
+        transition(actor=admin_user, booking=booking, to=BookingStatus.PENDING)
     with pytest.raises(DomainError, match="cannot be marked confirmed"):
         services.booking_confirm(actor=admin_user, booking=booking)
     services.booking_mark_noshow(actor=admin_user, booking=booking, reason="Did not come")

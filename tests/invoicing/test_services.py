@@ -428,7 +428,7 @@ def test_refund_state_only_pending_moves(actor):
     refund = refund_issue(actor=actor, invoice=inv, amount=D("50"), reason="r")
     refuses(
         lambda: refund_state_set(actor=actor, refund=refund, state="failed"),
-        "cannot become failed",
+        "completed refund cannot be marked failed",
     )
 
 

@@ -135,7 +135,13 @@ def test_invoice_with_two_courses_shares_its_payment_by_line(admin_user, now):
         actor=admin_user,
         account=billing_account_for(contact=student),
         lines=[
-            LineSpec("Food Hygiene", D("100.00"), D("0"), booking_place_id=place.pk),
+            LineSpec(
+                "Food Hygiene",
+                D("100.00"),
+                D("0"),
+                booking_place_id=place.pk,
+                course_id=schedule.course_id,
+            ),
             LineSpec("Certificate", D("50.00"), D("0"), kind="other"),
         ],
     )

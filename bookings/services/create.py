@@ -1,0 +1,258 @@
+"""Booking students and delegates onto a schedule ("Create a new booking", SPEC 4)."""
+
+import uuid
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+
+from contacts.models import Contact, Membership, Organisation
+from core.audit import Actor, audit_record
+from core.errors import DomainError
+from core.money import ZERO, q
+from schedules.models import Schedule
+
+from .. import emails
+from ..models import (
+    Attendance,
+    Booking,
+    BookingPlace,
+    BookingStatus,
+    BookingType,
+    DiscountKind,
+    PlaceState,
+)
+from ..pricing import quote
+from ._ledger import invoice_places, names
+from ._locks import lock_schedules, take_places
+
+
+def booking_create(
+    *,
+    actor: Actor,
+    kind: str,
+    schedule: Schedule,
+    student: Contact | None = None,
+    organisation: Organisation | None = None,
+    lead_booker: Contact | None = None,
+    delegates: Sequence[Contact] = (),
+    po_number: str = "",
+    discount_kind: str = "",
+    discount_value: Decimal | None = None,
+    discount_reason: str = "",
+    idempotency_key: str | None = None,
+) -> Booking:
+    """Book a single student or an organisation's delegates onto a schedule.
+
+    In one transaction: capacity taken under the schedule's row lock, booking, places and
+    attendance rows, the invoice (one line per delegate), the emails in the outbox, history.
+    A second call with the same `idempotency_key` returns the first booking unchanged.
+    """
+    if idempotency_key:
+        existing = Booking.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    people = _validated_people(
+        kind=kind,
+        student=student,
+        organisation=organisation,
+        lead_booker=lead_booker,
+        delegates=delegates,
+    )
+    discount_kind = discount_kind or DiscountKind.NONE
+    discount_value = q(discount_value or ZERO)
+    if discount_kind and discount_value > 0 and not discount_reason.strip():
+        raise DomainError("Give a reason for the discount.", field="discount_reason")
+    if not discount_kind:
+        discount_value, discount_reason = ZERO, ""
+    po_number = (po_number or "").strip()
+    try:
+        with transaction.atomic():
+            return _booking_create_locked(
+                actor=actor,
+                kind=kind,
+                schedule_id=schedule.pk,
+                student=student,
+                organisation=organisation if kind == BookingType.GROUP else None,
+                lead_booker=lead_booker if kind == BookingType.GROUP else None,
+                people=people,
+                po_number=po_number,
+                discount_kind=discount_kind,
+                discount_value=discount_value,
+                discount_reason=discount_reason.strip(),
+                idempotency_key=idempotency_key or None,
+            )
+    except IntegrityError:
+        # Two submits of the same form raced past the first check: the loser finds the winner.
+        if idempotency_key:
+            existing = Booking.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing
+        raise
+
+
+def _validated_people(
+    *,
+    kind: str,
+    student: Contact | None,
+    organisation: Organisation | None,
+    lead_booker: Contact | None,
+    delegates: Sequence[Contact],
+) -> list[Contact]:
+    if kind == BookingType.INDIVIDUAL:
+        if student is None:
+            raise DomainError("Choose the student to book.", field="student")
+        return [student]
+    if kind == BookingType.GROUP:
+        if organisation is None:
+            raise DomainError("Choose the organisation.", field="organisation")
+        if lead_booker is None:
+            raise DomainError("A group booking needs a lead booker.", field="lead_booker")
+        if not delegates:
+            raise DomainError("Add at least one delegate.", field="delegates")
+        seen: set[int] = set()
+        for d in delegates:
+            if d.pk in seen:
+                raise DomainError(f"{d.full_name} is added twice.", field="delegates")
+            seen.add(d.pk)
+        check_members(organisation=organisation, lead_booker=lead_booker, delegates=delegates)
+        return list(delegates)
+    if kind == BookingType.PLACEHOLDER:
+        raise DomainError("Placeholder bookings are created from the placeholder page.")
+    raise DomainError("Choose the booking type.", field="kind")
+
+
+def _booking_create_locked(
+    *,
+    actor: Actor,
+    kind: str,
+    schedule_id: int,
+    student: Contact | None,
+    organisation: Organisation | None,
+    lead_booker: Contact | None,
+    people: list[Contact],
+    po_number: str,
+    discount_kind: str,
+    discount_value: Decimal,
+    discount_reason: str,
+    idempotency_key: str | None,
+) -> Booking:
+    # The schedule row lock serialises everyone booking this schedule, so the capacity check
+    # below and the increment cannot interleave with another booking's.
+    schedule = lock_schedules(schedule_id).get(schedule_id)
+    if schedule is None:
+        raise DomainError("That schedule does not exist.", field="schedule")
+    if idempotency_key:  # a twin submit may have committed while we waited for the lock
+        existing = Booking.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    wanted = len(people)
+    take_places(schedule, wanted)  # refuses with the places left; rolled back on any refusal
+    already = list(
+        BookingPlace.objects.filter(
+            schedule=schedule, contact__in=people, state=PlaceState.BOOKED
+        ).select_related("contact", "booking")
+    )
+    if already:
+        p = already[0]
+        raise DomainError(
+            f"{p.contact.full_name} is already booked on {schedule.code} "
+            f"(booking {p.booking.reference}).",
+            field="delegates",
+        )
+    price = quote(
+        unit_price=schedule.price,
+        vat_rate=schedule.vat_rate,
+        delegates=wanted,
+        discount_kind=discount_kind,
+        discount_value=discount_value,
+    )
+    booking = Booking.objects.create(
+        reference=f"new-{uuid.uuid4().hex[:16]}",  # replaced by BK<pk> just below
+        kind=kind,
+        status=BookingStatus.CONFIRMED,
+        schedule=schedule,
+        organisation=organisation,
+        lead_booker=lead_booker,
+        contact=student if kind == BookingType.INDIVIDUAL else lead_booker,
+        po_number=po_number,
+        unit_price=schedule.price,
+        vat_rate=schedule.vat_rate,
+        discount_kind=discount_kind,
+        discount_value=discount_value,
+        discount_reason=discount_reason,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+        idempotency_key=idempotency_key,
+    )
+    booking.reference = f"BK{booking.pk:06d}"
+    Booking.objects.filter(pk=booking.pk).update(reference=booking.reference)
+
+    places = BookingPlace.objects.bulk_create(
+        [
+            BookingPlace(booking=booking, contact=c, schedule=schedule, unit_net=net)
+            for c, net in zip(people, price.line_nets, strict=True)
+        ]
+    )
+    if not all(p.pk for p in places):  # databases that cannot return ids from bulk inserts
+        places = list(booking.places.select_related("contact").order_by("pk"))
+    _create_attendance(places=places, schedule=schedule)
+
+    invoice = invoice_places(actor=actor, booking=booking, places=places)
+    emails.queue_booking_confirmations(
+        actor=actor, booking=booking, places=places, invoice=invoice, quote=price
+    )
+    audit_record(
+        actor=actor,
+        target=booking,
+        action="booking.created",
+        summary=(
+            f"Booked {names(people)} on {schedule.code}"
+            + (
+                f" for {organisation.name}, lead booker {lead_booker.full_name}"
+                if organisation
+                else ""
+            )
+            + (f"; invoice {invoice.display_no} £{invoice.gross_total:,}" if invoice else "")
+        ),
+        reason=discount_reason,
+        data={
+            "kind": kind,
+            "schedule": schedule.code,
+            "delegates": [c.pk for c in people],
+            "po_number": po_number,
+            "discount": [discount_kind, str(discount_value)],
+            "total": str(price.total),
+        },
+    )
+    return booking
+
+
+def _create_attendance(*, places: Sequence[BookingPlace], schedule: Schedule) -> None:
+    sessions = list(schedule.sessions.values_list("pk", flat=True))
+    Attendance.objects.bulk_create(
+        [Attendance(place_id=p.pk, session_id=s) for p in places for s in sessions]
+    )
+
+
+def check_members(
+    *, organisation: Organisation, lead_booker: Contact, delegates: Sequence[Contact]
+) -> None:
+    wanted = {lead_booker.pk, *(d.pk for d in delegates)}
+    linked = set(
+        Membership.objects.filter(organisation=organisation, contact_id__in=wanted).values_list(
+            "contact_id", flat=True
+        )
+    )
+    if lead_booker.pk not in linked:
+        raise DomainError(
+            f"{lead_booker.full_name} is not linked to {organisation.name}, so cannot be the "
+            "lead booker.",
+            field="lead_booker",
+        )
+    outsiders = [d for d in delegates if d.pk not in linked]
+    if outsiders:
+        raise DomainError(
+            f"{names(outsiders)} {'is' if len(outsiders) == 1 else 'are'} not linked to "
+            f"{organisation.name}; only the organisation's contacts can be delegates.",
+            field="delegates",
+        )
