@@ -82,7 +82,7 @@ def generate(ctx) -> None:
         def flush():
             ctx.copy_rows(
                 "bookings_booking",
-                ["id", "reference", "kind", "status", "schedule_id", "organisation_id",
+                ["id", "kind", "status", "schedule_id", "organisation_id",
                  "lead_booker_id", "contact_id", "po_number", "notes", "unit_price", "vat_rate",
                  "discount_kind", "discount_value", "discount_reason", "places_bought",
                  "cancel_reason", "created_by_id", "created_at", "updated_at"],
@@ -135,8 +135,7 @@ def generate(ctx) -> None:
             unit_net = (price * Decimal("0.90")).quantize(Decimal("0.01")) if discount else price
             bookings.append(
                 (
-                    booking_id,
-                    f"BK{booking_id:06d}",
+                    booking_id,  # the reference (BK000123) is computed by the database
                     "individual" if individual else "group",
                     status,
                     schedule_id,

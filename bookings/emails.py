@@ -162,16 +162,25 @@ EMAIL_TEMPLATES = {
 }
 
 
-def _queue(*, actor, to: str, template_key: str, context: dict, about: Sequence) -> None:
-    from notifications.services import email_queue
+def _queue(*, actor, emails: Sequence[tuple[str, str, dict, Sequence]]) -> None:
+    """Queue (to, template key, context, about) emails in one go; people without an address
+    on file are skipped (the booking page shows which emails were queued)."""
+    from notifications.services import EmailToQueue, email_queue_many
 
-    if not to:
-        return  # no address on file: the booking page shows which emails were queued
-    email_queue(to=[to], template_key=template_key, context=context, about=about, actor=actor)
+    email_queue_many(
+        actor=actor,
+        emails=[
+            EmailToQueue(to=[to], template_key=key, context=context, about=about)
+            for to, key, context, about in emails
+            if to
+        ],
+    )
 
 
-def _course_context(booking, schedule=None) -> dict:
+def _course_context(booking, schedule=None, sessions=None) -> dict:
     schedule = schedule or booking.schedule
+    if sessions is None:
+        sessions = schedule.sessions.all()
     return {
         "reference": booking.reference,
         "course_title": schedule.course.title,
@@ -179,50 +188,56 @@ def _course_context(booking, schedule=None) -> dict:
         "starts": f"{timezone.localtime(schedule.start_at):%d %B %Y %H:%M}",
         "ends": f"{timezone.localtime(schedule.end_at):%d %B %Y %H:%M}",
         "venue": str(schedule.venue) if schedule.venue_id else "",
-        "sessions": [str(s) for s in schedule.sessions.all()],
+        "sessions": [str(s) for s in sessions],
         "organisation": booking.organisation.name if booking.organisation_id else "",
         "seller_name": settings.SELLER.get("name", ""),
     }
 
 
-def queue_booking_confirmations(*, actor, booking, places, invoice, quote) -> None:
-    """Single: the student. Group: the lead booker (booking information) + every delegate."""
-    base = _course_context(booking)
+def queue_booking_confirmations(
+    *, actor, booking, places, invoice, quote, sessions: Sequence | None = None
+) -> None:
+    """Single: the student. Group: the lead booker (booking information) + every delegate.
+    `sessions`: the schedule's timetable sessions, when the caller has read them already."""
+    base = _course_context(booking, sessions=sessions)
     about = [booking] + ([invoice] if invoice else [])
     lead = booking.lead_booker if booking.lead_booker_id else None
-    for p in places:
-        _queue(
-            actor=actor,
-            to=p.contact.email,
-            template_key=DELEGATE_CONFIRMATION,
-            context={
+    emails = [
+        (
+            p.contact.email,
+            DELEGATE_CONFIRMATION,
+            {
                 **base,
                 "delegate_name": p.contact.full_name,
                 "lead_booker_name": lead.full_name if lead else "",
             },
-            about=about,
+            about,
         )
+        for p in places
+    ]
     if lead is not None:
-        _queue(
-            actor=actor,
-            to=lead.email,
-            template_key=LEAD_BOOKER_CONFIRMATION,
-            context={
-                **base,
-                "lead_booker_name": lead.full_name,
-                "delegates": [p.contact.full_name for p in places],
-                "delegate_count": len(places),
-                "unit_price": money_str(quote.unit_price),
-                "discount": money_str(quote.discount) if quote.discount else "",
-                "net": money_str(quote.net),
-                "vat": money_str(quote.vat),
-                "total": money_str(quote.total),
-                "po_number": booking.po_number,
-                "invoice_number": invoice.display_no if invoice else "",
-                "amount_due": money_str(invoice.outstanding) if invoice else "",
-            },
-            about=about,
+        emails.append(
+            (
+                lead.email,
+                LEAD_BOOKER_CONFIRMATION,
+                {
+                    **base,
+                    "lead_booker_name": lead.full_name,
+                    "delegates": [p.contact.full_name for p in places],
+                    "delegate_count": len(places),
+                    "unit_price": money_str(quote.unit_price),
+                    "discount": money_str(quote.discount) if quote.discount else "",
+                    "net": money_str(quote.net),
+                    "vat": money_str(quote.vat),
+                    "total": money_str(quote.total),
+                    "po_number": booking.po_number,
+                    "invoice_number": invoice.display_no if invoice else "",
+                    "amount_due": money_str(invoice.outstanding) if invoice else "",
+                },
+                about,
+            )
         )
+    _queue(actor=actor, emails=emails)
 
 
 def queue_po_confirmation(*, actor, booking) -> None:
@@ -233,23 +248,18 @@ def queue_po_confirmation(*, actor, booking) -> None:
     if recipient is None:
         return
     invoices = list(booking.invoices.order_by("pk").values_list("display_no", flat=True))
-    _queue(
-        actor=actor,
-        to=recipient.email,
-        template_key=PO_CONFIRMATION,
-        context={
-            **_course_context(booking),
-            "recipient_name": recipient.full_name,
-            "po_number": booking.po_number,
-            "delegates": [
-                p.contact.full_name
-                for p in booking.places.filter(state=PlaceState.BOOKED).select_related("contact")
-                if p.contact
-            ],
-            "invoice_numbers": ", ".join(invoices),
-        },
-        about=[booking],
-    )
+    context = {
+        **_course_context(booking),
+        "recipient_name": recipient.full_name,
+        "po_number": booking.po_number,
+        "delegates": [
+            p.contact.full_name
+            for p in booking.places.filter(state=PlaceState.BOOKED).select_related("contact")
+            if p.contact
+        ],
+        "invoice_numbers": ", ".join(invoices),
+    }
+    _queue(actor=actor, emails=[(recipient.email, PO_CONFIRMATION, context, [booking])])
 
 
 def queue_cancellations(*, actor, booking, places, reason, schedule, charge_invoice) -> None:
@@ -257,16 +267,16 @@ def queue_cancellations(*, actor, booking, places, reason, schedule, charge_invo
 
     base = {**_course_context(booking, schedule), "reason": reason}
     about = [booking] + ([charge_invoice] if charge_invoice else [])
-    for p in places:
-        if p.contact is None:
-            continue
-        _queue(
-            actor=actor,
-            to=p.contact.email,
-            template_key=DELEGATE_CANCELLED,
-            context={**base, "delegate_name": p.contact.full_name},
-            about=about,
+    emails = [
+        (
+            p.contact.email,
+            DELEGATE_CANCELLED,
+            {**base, "delegate_name": p.contact.full_name},
+            about,
         )
+        for p in places
+        if p.contact is not None
+    ]
     lead = booking.lead_booker
     if lead is not None:
         remaining = [
@@ -274,17 +284,19 @@ def queue_cancellations(*, actor, booking, places, reason, schedule, charge_invo
             for p in booking.places.filter(state=PlaceState.BOOKED).select_related("contact")
             if p.contact
         ]
-        _queue(
-            actor=actor,
-            to=lead.email,
-            template_key=LEAD_BOOKER_CANCELLATION,
-            context={
-                **base,
-                "lead_booker_name": lead.full_name,
-                "cancelled": [p.contact.full_name for p in places if p.contact],
-                "remaining": remaining,
-                "charge_total": money_str(charge_invoice.gross_total) if charge_invoice else "",
-                "charge_invoice_number": charge_invoice.display_no if charge_invoice else "",
-            },
-            about=about,
+        emails.append(
+            (
+                lead.email,
+                LEAD_BOOKER_CANCELLATION,
+                {
+                    **base,
+                    "lead_booker_name": lead.full_name,
+                    "cancelled": [p.contact.full_name for p in places if p.contact],
+                    "remaining": remaining,
+                    "charge_total": money_str(charge_invoice.gross_total) if charge_invoice else "",
+                    "charge_invoice_number": charge_invoice.display_no if charge_invoice else "",
+                },
+                about,
+            )
         )
+    _queue(actor=actor, emails=emails)

@@ -10,7 +10,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
+from django.db.models.functions import Cast, Concat, Right
 
 from contacts.models import Contact, Organisation
 from schedules.models import Schedule, TimetableSession
@@ -29,9 +30,29 @@ from .states import (  # noqa: F401  (the names other modules import from here)
 )
 
 
+def _reference_sql() -> models.Expression:
+    """ "BK" + the primary key on 6 digits at least (BK000123, BK1234567), f"BK{pk:06d}"."""
+    digits = Cast("id", models.CharField(max_length=20))
+    return Concat(
+        Value("BK"),
+        Case(
+            When(id__lt=1_000_000, then=Right(Concat(Value("000000"), digits), 6)),
+            default=digits,
+        ),
+        output_field=models.CharField(max_length=20),
+    )
+
+
 class Booking(models.Model):
-    # "BK000123", from the primary key (set right after insert, see services._new_booking).
-    reference = models.CharField(max_length=20, unique=True)
+    # "BK000123": computed by the database from the primary key as the row is inserted
+    # (a stored generated column, returned by the INSERT), so a new booking needs no second
+    # statement to write its reference.
+    reference = models.GeneratedField(
+        expression=_reference_sql(),
+        output_field=models.CharField(max_length=20),
+        db_persist=True,
+        unique=True,
+    )
     kind = models.CharField("Booking Type", max_length=12, choices=BookingType.choices)
     status = models.CharField(
         max_length=12, choices=BookingStatus.choices, default=BookingStatus.CONFIRMED

@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from .models import AuditEvent
-from .transactions import defer_audit
+from .transactions import insert_later
 
 # Who performs a service action: a user, or None for the system (tasks, demo data).
 Actor = AbstractBaseUser | None
@@ -23,8 +23,8 @@ def audit_record(
     """Append one history entry. Call inside the service's transaction.
 
     Inside `core.transactions.service_atomic()` the row is written with the service's other
-    history rows in one INSERT when the service's transaction block ends (its `pk` is set
-    then); elsewhere it is written now. The content type comes from Django's per-process
+    deferred rows when its transaction block ends (`insert_later`; its `pk` stays None);
+    elsewhere it is written now. The content type comes from Django's per-process
     cache (`get_for_model` queries once per model and process).
     """
     event = AuditEvent(
@@ -36,6 +36,5 @@ def audit_record(
         reason=reason,
         data=data or {},
     )
-    if not defer_audit(event):
-        event.save()
+    insert_later([event])
     return event

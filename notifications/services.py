@@ -34,13 +34,14 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
 from django.db import models, transaction
+from django.db.models import F, Q
 from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 
 from core.audit import Actor, audit_record
 from core.errors import DomainError
-from core.transactions import service_atomic
+from core.transactions import insert_later, service_atomic
 
 from . import attachments as attachment_registry
 from .models import OUTBOX_STATES, EmailTemplate, OutboxLink, OutboxMessage, OutboxState
@@ -409,7 +410,7 @@ def email_queue_many(*, actor: Actor, emails: Sequence[EmailToQueue]) -> list[Ou
                 OutboxLink(message=message, content_type_id=ct_id, object_id=obj_id)
                 for ct_id, obj_id in sorted(seen)
             )
-        OutboxLink.objects.bulk_create(links)
+        insert_later(links)  # read only by pages (`emails_about`), never before commit
         transaction.on_commit(partial(_enqueue_all, [m.pk for m in messages]))
     return messages
 
@@ -508,25 +509,21 @@ def outbox_build_email(message: OutboxMessage) -> EmailMultiAlternatives:
 
 
 def _claim(message_id: int, now) -> OutboxMessage | None:
-    with transaction.atomic():
-        message = (
-            OutboxMessage.objects.select_for_update(skip_locked=True).filter(pk=message_id).first()
-        )
-        if message is None:  # gone, or another worker holds the lock right now
-            return None
-        if message.state in (OutboxState.SENT, OutboxState.FAILED):
-            return None
-        if (
-            message.state == OutboxState.SENDING
-            and message.last_attempt_at
-            and message.last_attempt_at > now - SENDING_TIMEOUT
-        ):
-            return None
-        message.state = OutboxState.SENDING
-        message.attempts += 1
-        message.last_attempt_at = now
-        message.save(update_fields=["state", "attempts", "last_attempt_at"])
-        return message
+    """Pending (or stuck sending) -> sending, in one conditional UPDATE: a second deliverer
+    (a retry racing the sweep) waits for the row, then finds it sending and skips. The row is
+    read after the claim, outside any transaction: it is ours while it is sending."""
+    claimable = Q(state=OutboxState.PENDING) | Q(
+        Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lte=now - SENDING_TIMEOUT),
+        state=OutboxState.SENDING,
+    )
+    claimed = (
+        OutboxMessage.objects.filter(claimable, pk=message_id)
+        .order_by()
+        .update(state=OutboxState.SENDING, attempts=F("attempts") + 1, last_attempt_at=now)
+    )
+    if not claimed:  # gone, sent, failed, or being sent by another worker
+        return None
+    return OutboxMessage.objects.filter(pk=message_id).first()
 
 
 def outbox_deliver(*, message_id: int) -> Delivery:

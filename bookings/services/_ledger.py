@@ -25,12 +25,13 @@ def billing_account(booking: Booking):
     """Who pays: the organisation, else the student's family, else the student."""
     from invoicing.services import billing_account_for
 
+    # lock=True: called right before issuing to this customer in the same transaction.
     if booking.organisation_id:
-        return billing_account_for(organisation=booking.organisation)
+        return billing_account_for(organisation=booking.organisation, lock=True)
     student = booking.contact
     if student.family_id:
-        return billing_account_for(family=student.family)
-    return billing_account_for(contact=student)
+        return billing_account_for(family=student.family, lock=True)
+    return billing_account_for(contact=student, lock=True)
 
 
 def line_description(schedule: Schedule, contact: Contact | None) -> str:

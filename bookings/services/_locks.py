@@ -9,6 +9,7 @@ refuses a value above capacity as the last line of defence.
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from django.db import connection
 from django.db.models import F
 
 from core.errors import DomainError
@@ -60,6 +61,44 @@ def take_places(schedule: Schedule, count: int) -> None:
         )
     Schedule.objects.filter(pk=schedule.pk).update(places_taken=F("places_taken") + count)
     schedule.places_taken += count
+
+
+def lock_and_take_places(schedule: Schedule, count: int) -> Schedule:
+    """Lock the schedule's row and hold `count` more places, or refuse; the schedule as it is
+    now (price, VAT rate and places read under the lock).
+
+    On PostgreSQL one conditional UPDATE ... RETURNING does all of it: it waits for the row
+    lock like SELECT FOR UPDATE, re-checks `places_taken + count <= capacity` on the row as
+    committed by whoever held the lock, and returns the row. Only a refusal reads the row
+    again, to say why. The course and venue come from `schedule` when it carries them (the
+    booking form loads them), else they are read when used.
+    """
+    if connection.vendor == "postgresql":
+        fields = Schedule._meta.concrete_fields
+        table = connection.ops.quote_name(Schedule._meta.db_table)
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET places_taken = places_taken + %s "
+                f"WHERE id = %s AND places_taken + %s <= capacity RETURNING {columns}",
+                [count, schedule.pk, count],
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            fresh = Schedule.from_db(connection.alias, [f.attname for f in fields], row)
+            for relation in ("course", "venue"):
+                descriptor = getattr(Schedule, relation)
+                if descriptor.is_cached(schedule) and (
+                    getattr(schedule, f"{relation}_id") == getattr(fresh, f"{relation}_id")
+                ):
+                    setattr(fresh, relation, getattr(schedule, relation))
+            return fresh
+    # SQLite (the whole database is locked by the transaction), or a refusal: say why.
+    locked = lock_schedules(schedule.pk).get(schedule.pk)
+    if locked is None:
+        raise DomainError("That schedule does not exist.", field="schedule")
+    take_places(locked, count)
+    return locked
 
 
 def free_places(places: Iterable[BookingPlace]) -> None:

@@ -3,12 +3,12 @@
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 
 from core.audit import Actor, audit_record
 from core.errors import DomainError
 from core.money import ZERO, money_str, q
+from core.transactions import service_atomic
 
 from .. import emails
 from ..models import Attendance, AttendanceStatus, Booking, BookingPlace, BookingStatus, PlaceState
@@ -22,7 +22,7 @@ def booking_cancel(
 ) -> Booking:
     """Cancel the whole booking: every booked delegate is cancelled (places freed, their
     invoice lines credited, optional cancellation charge), then the booking is cancelled."""
-    with transaction.atomic():
+    with service_atomic():
         booked = list(
             BookingPlace.objects.filter(booking=booking, state=PlaceState.BOOKED).values_list(
                 "pk", flat=True
@@ -84,7 +84,7 @@ def booking_cancel_delegates(
     charge_net = _charge_checked(charge_net)
     from invoicing.services import places_credit
 
-    with transaction.atomic():
+    with service_atomic():
         schedules = lock_schedules(*schedule_ids_of(booking, place_ids))
         booking = lock_booking(booking)
         places = lock_places(booking, pk__in=place_ids)

@@ -1,16 +1,16 @@
 """Booking students and delegates onto a schedule ("Create a new booking", SPEC 4)."""
 
-import uuid
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
 from contacts.models import Contact, Membership, Organisation
 from core.audit import Actor, audit_record
 from core.errors import DomainError
 from core.money import ZERO, q
-from schedules.models import Schedule
+from core.transactions import insert_later, service_atomic
+from schedules.models import Schedule, TimetableSession
 
 from .. import emails
 from ..models import (
@@ -24,7 +24,7 @@ from ..models import (
 )
 from ..pricing import quote
 from ._ledger import invoice_places, names
-from ._locks import lock_schedules, take_places
+from ._locks import lock_and_take_places
 
 
 def booking_create(
@@ -47,11 +47,10 @@ def booking_create(
     In one transaction: capacity taken under the schedule's row lock, booking, places and
     attendance rows, the invoice (one line per delegate), the emails in the outbox, history.
     A second call with the same `idempotency_key` returns the first booking unchanged.
+
+    The statements do not grow with the delegates (bulk inserts); tests/bookings/
+    test_query_counts.py holds the counts.
     """
-    if idempotency_key:
-        existing = Booking.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return existing
     people = _validated_people(
         kind=kind,
         student=student,
@@ -67,11 +66,11 @@ def booking_create(
         discount_value, discount_reason = ZERO, ""
     po_number = (po_number or "").strip()
     try:
-        with transaction.atomic():
+        with service_atomic():
             return _booking_create_locked(
                 actor=actor,
                 kind=kind,
-                schedule_id=schedule.pk,
+                schedule=schedule,
                 student=student,
                 organisation=organisation if kind == BookingType.GROUP else None,
                 lead_booker=lead_booker if kind == BookingType.GROUP else None,
@@ -82,8 +81,11 @@ def booking_create(
                 discount_reason=discount_reason.strip(),
                 idempotency_key=idempotency_key or None,
             )
-    except IntegrityError:
-        # Two submits of the same form raced past the first check: the loser finds the winner.
+    except (DomainError, IntegrityError):
+        # A second submit of the same form (a double click, a retry after a timeout) is
+        # refused by what the first one did: its unique idempotency key, its places (already
+        # booked), the places it took (full). Only then is the key looked up, after the
+        # rollback: the answer is the first booking. The happy path never reads it.
         if idempotency_key:
             existing = Booking.objects.filter(idempotency_key=idempotency_key).first()
             if existing is not None:
@@ -126,7 +128,7 @@ def _booking_create_locked(
     *,
     actor: Actor,
     kind: str,
-    schedule_id: int,
+    schedule: Schedule,
     student: Contact | None,
     organisation: Organisation | None,
     lead_booker: Contact | None,
@@ -137,20 +139,14 @@ def _booking_create_locked(
     discount_reason: str,
     idempotency_key: str | None,
 ) -> Booking:
-    # The schedule row lock serialises everyone booking this schedule, so the capacity check
-    # below and the increment cannot interleave with another booking's.
-    schedule = lock_schedules(schedule_id).get(schedule_id)
-    if schedule is None:
-        raise DomainError("That schedule does not exist.", field="schedule")
-    if idempotency_key:  # a twin submit may have committed while we waited for the lock
-        existing = Booking.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return existing
+    # The schedule row lock serialises everyone booking this schedule: the places are taken
+    # (or refused) under it, and every read below starts after it is held, so it sees the
+    # bookings committed by whoever held it before.
     wanted = len(people)
-    take_places(schedule, wanted)  # refuses with the places left; rolled back on any refusal
+    schedule = lock_and_take_places(schedule, wanted)  # rolled back on any refusal below
     already = list(
         BookingPlace.objects.filter(
-            schedule=schedule, contact__in=people, state=PlaceState.BOOKED
+            schedule_id=schedule.pk, contact__in=people, state=PlaceState.BOOKED
         ).select_related("contact", "booking")
     )
     if already:
@@ -167,8 +163,7 @@ def _booking_create_locked(
         discount_kind=discount_kind,
         discount_value=discount_value,
     )
-    booking = Booking.objects.create(
-        reference=f"new-{uuid.uuid4().hex[:16]}",  # replaced by BK<pk> just below
+    booking = Booking.objects.create(  # the INSERT returns the id and the reference BK<id>
         kind=kind,
         status=BookingStatus.CONFIRMED,
         schedule=schedule,
@@ -184,22 +179,25 @@ def _booking_create_locked(
         created_by=actor if actor is not None and actor.is_authenticated else None,
         idempotency_key=idempotency_key,
     )
-    booking.reference = f"BK{booking.pk:06d}"
-    Booking.objects.filter(pk=booking.pk).update(reference=booking.reference)
-
-    places = BookingPlace.objects.bulk_create(
+    places = BookingPlace.objects.bulk_create(  # PostgreSQL and SQLite return the ids
         [
             BookingPlace(booking=booking, contact=c, schedule=schedule, unit_net=net)
             for c, net in zip(people, price.line_nets, strict=True)
         ]
     )
-    if not all(p.pk for p in places):  # databases that cannot return ids from bulk inserts
-        places = list(booking.places.select_related("contact").order_by("pk"))
-    _create_attendance(places=places, schedule=schedule)
+    # Read after the lock, so a session added or removed meanwhile is seen; used for the
+    # attendance rows and the emails' timetable.
+    sessions = list(TimetableSession.objects.filter(schedule_id=schedule.pk))
+    insert_later([Attendance(place_id=p.pk, session_id=s.pk) for p in places for s in sessions])
 
     invoice = invoice_places(actor=actor, booking=booking, places=places)
     emails.queue_booking_confirmations(
-        actor=actor, booking=booking, places=places, invoice=invoice, quote=price
+        actor=actor,
+        booking=booking,
+        places=places,
+        invoice=invoice,
+        quote=price,
+        sessions=sessions,
     )
     audit_record(
         actor=actor,
@@ -225,13 +223,6 @@ def _booking_create_locked(
         },
     )
     return booking
-
-
-def _create_attendance(*, places: Sequence[BookingPlace], schedule: Schedule) -> None:
-    sessions = list(schedule.sessions.values_list("pk", flat=True))
-    Attendance.objects.bulk_create(
-        [Attendance(place_id=p.pk, session_id=s) for p in places for s in sessions]
-    )
 
 
 def check_members(

@@ -2,11 +2,10 @@
 
 from decimal import Decimal
 
-from django.db import transaction
-
 from core.audit import Actor, audit_record
 from core.errors import DomainError
 from core.money import ZERO, q
+from core.transactions import service_atomic
 
 from .. import emails
 from ..models import Booking, BookingPlace, DiscountKind, PlaceState
@@ -20,7 +19,7 @@ def booking_update(
 ) -> Booking:
     """Edit the booking's details. Entering or changing the PO number sends the back-office
     confirmation email (once per change; saving the same number again sends nothing)."""
-    with transaction.atomic():
+    with service_atomic():
         booking = lock_booking(booking)
         po_number = (po_number or "").strip()
         notes = (notes or "").strip()
@@ -89,7 +88,7 @@ def booking_set_discount(
         value = ZERO
     from invoicing.services import course_invoice_replace
 
-    with transaction.atomic():
+    with service_atomic():
         booking = lock_booking(booking)
         if not booking.is_active:
             raise DomainError(

@@ -1,9 +1,8 @@
 """Named status changes of a booking; which may follow which is `bookings.states`."""
 
-from django.db import transaction
-
 from core.audit import Actor, audit_record
 from core.errors import DomainError
+from core.transactions import service_atomic
 
 from ..models import Booking, BookingStatus
 from ..states import BOOKING_STATES
@@ -30,25 +29,25 @@ def transition(*, actor: Actor, booking: Booking, to: str, reason: str = "") -> 
 
 
 def booking_confirm(*, actor: Actor, booking: Booking, reason: str = "") -> Booking:
-    with transaction.atomic():
+    with service_atomic():
         return transition(actor=actor, booking=booking, to=BookingStatus.CONFIRMED, reason=reason)
 
 
 def booking_mark_confirming(*, actor: Actor, booking: Booking, reason: str = "") -> Booking:
-    with transaction.atomic():
+    with service_atomic():
         return transition(actor=actor, booking=booking, to=BookingStatus.CONFIRMING, reason=reason)
 
 
 def booking_mark_waiting(*, actor: Actor, booking: Booking, reason: str = "") -> Booking:
-    with transaction.atomic():
+    with service_atomic():
         return transition(actor=actor, booking=booking, to=BookingStatus.WAITING, reason=reason)
 
 
 def booking_mark_noshow(*, actor: Actor, booking: Booking, reason: str = "") -> Booking:
-    with transaction.atomic():
+    with service_atomic():
         return transition(actor=actor, booking=booking, to=BookingStatus.NOSHOW, reason=reason)
 
 
 def booking_complete(*, actor: Actor, booking: Booking, reason: str = "") -> Booking:
-    with transaction.atomic():
+    with service_atomic():
         return transition(actor=actor, booking=booking, to=BookingStatus.COMPLETED, reason=reason)

@@ -6,12 +6,13 @@ from contextvars import ContextVar
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Sum
 
 from core.audit import Actor
 from core.errors import DomainError
 from core.money import q
+from core.transactions import locked, remember_lock, service_atomic
 
 from ..ledger import ZERO, Balances, derive
 from ..models import (
@@ -43,7 +44,7 @@ def ledger_operation(
     `with ledger_operation(kind="transfer", ...)`; each service then reuses this operation
     instead of writing its own.
     """
-    with transaction.atomic():
+    with service_atomic():
         current = _current_operation.get()
         if current is not None:
             yield current
@@ -67,7 +68,13 @@ def _real_user(actor):
 
 
 def lock_account(account_id: int) -> BillingAccount:
-    return BillingAccount.objects.select_for_update().get(pk=account_id)
+    """The account's row, locked. Not read again when this service transaction has locked it
+    already (`billing_account_for(lock=True)` just before `invoice_issue`)."""
+    account = locked(BillingAccount, account_id)
+    if account is None:
+        account = BillingAccount.objects.select_for_update().get(pk=account_id)
+        remember_lock(account)
+    return account
 
 
 def lock_invoices(*invoice_ids: int) -> dict[int, Invoice]:

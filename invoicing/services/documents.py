@@ -14,6 +14,7 @@ from contacts.models import Contact, Family, Organisation
 from core.audit import Actor, audit_record
 from core.errors import DomainError
 from core.money import gross_split, money_str, q
+from core.transactions import remember_lock
 
 if TYPE_CHECKING:
     from bookings.models import Booking
@@ -69,14 +70,31 @@ def billing_account_for(
     organisation: Organisation | None = None,
     contact: Contact | None = None,
     family: Family | None = None,
+    lock: bool = False,
 ) -> BillingAccount:
-    """The customer's billing account, created on first use (exactly one party)."""
+    """The customer's billing account, created on first use (exactly one party); its name
+    follows the party's.
+
+    `lock=True` is for a service about to issue to this customer in its transaction (a
+    booking): one statement creates or renames and locks the row (INSERT ... ON CONFLICT DO
+    UPDATE ... RETURNING), with no read first and no savepoint for two first bookings of a
+    customer meeting (the second waits for the first's row, then updates it). The ledger
+    services of the same transaction then find it locked (`lock_account`) and its party
+    attached (the object given here), so they read neither again.
+    """
     given = [(k, v) for k, v in (("organisation", organisation), ("contact", contact),
                                  ("family", family)) if v is not None]  # fmt: skip
     if len(given) != 1:
         raise DomainError("Choose exactly one of organisation, contact or family to bill.")
     field, party = given[0]
     name = party.full_name if field == "contact" else party.name
+    if lock:
+        account = BillingAccount(**{field: party}, name=name)
+        BillingAccount.objects.bulk_create(
+            [account], update_conflicts=True, unique_fields=[field], update_fields=["name"]
+        )
+        remember_lock(account)
+        return account
     try:
         with transaction.atomic():
             account, created = BillingAccount.objects.get_or_create(

@@ -2,10 +2,9 @@
 
 from collections.abc import Sequence
 
-from django.db import transaction
-
 from core.audit import Actor, audit_record
 from core.errors import DomainError
+from core.transactions import service_atomic
 from notifications.models import OutboxMessage
 
 from ..emails import CREDIT_NOTE_TEMPLATE, INVOICE_TEMPLATE, document_context
@@ -29,7 +28,7 @@ def invoice_email_send(
 
     addresses = _recipients(to, invoice.buyer.get("email", ""))
     about = [invoice] + ([invoice.booking] if invoice.booking_id else [])
-    with transaction.atomic():
+    with service_atomic():
         message = email_queue(
             to=addresses,
             template_key=INVOICE_TEMPLATE,
@@ -55,7 +54,7 @@ def credit_note_email_send(
     invoice = credit_note.invoice
     addresses = _recipients(to, credit_note.buyer.get("email", ""))
     about = [invoice] + ([invoice.booking] if invoice.booking_id else [])
-    with transaction.atomic():
+    with service_atomic():
         message = email_queue(
             to=addresses,
             template_key=CREDIT_NOTE_TEMPLATE,

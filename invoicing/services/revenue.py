@@ -17,6 +17,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.transactions import insert_later
+
 from ..ledger import ZERO
 from ..models import Invoice, InvoiceLine, RevenueEntry, RevenueTotal
 
@@ -75,8 +77,9 @@ def _write(entries: dict[tuple[datetime.date, int], dict[str, Decimal]]) -> None
         for (day, key), values in entries.items()
         if any(values.values())
     ]
-    if rows:
-        RevenueEntry.objects.bulk_create(rows)
+    # Read by the fold and the report only, never by a service before commit: written with
+    # the service transaction's other deferred rows (one statement for all of them).
+    insert_later(rows)
 
 
 def record_issue(invoice: Invoice, lines: list[dict]) -> None:
