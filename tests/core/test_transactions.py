@@ -17,9 +17,16 @@ class Boom(Exception):
 
 
 def test_inner_services_join_without_a_savepoint(admin_user):
-    with CaptureQueriesContext(connection) as ctx, service_atomic():
+    def inner_service():
+        with service_atomic():
+            Group.objects.get_or_create(name="inner")
+
+    def outer_service():
         with service_atomic(), service_atomic():
-            Group.objects.create(name="inner")
+            inner_service()
+
+    with CaptureQueriesContext(connection) as ctx:
+        outer_service()
     savepoints = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SAVEPOINT")]
     assert len(savepoints) == 1  # the outer block only (BEGIN in production)
 
