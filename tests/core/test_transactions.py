@@ -19,7 +19,7 @@ class Boom(Exception):
 def test_inner_services_join_without_a_savepoint(admin_user):
     def inner_service():
         with service_atomic():
-            Group.objects.get_or_create(name="inner")
+            Group.objects.create(name="inner")
 
     def outer_service():
         with service_atomic(), service_atomic():
