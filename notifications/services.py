@@ -117,7 +117,7 @@ def email_template_get(key: str) -> EmailTemplate:
 
 def _templates_get(keys: set[str]) -> dict[str, EmailTemplate]:
     """`email_template_get` for several keys in one query (the rows exist after migrate)."""
-    found = {t.key: t for t in EmailTemplate.objects.filter(key__in=keys)}
+    found = {t.key: t for t in EmailTemplate.objects.filter(key__in=keys).order_by()}
     for key in keys - set(found):
         found[key] = _template_created(key)
     return found

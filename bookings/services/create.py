@@ -81,7 +81,7 @@ def booking_create(
                 discount_reason=discount_reason.strip(),
                 idempotency_key=idempotency_key or None,
             )
-    except (DomainError, IntegrityError):
+    except (DomainError, IntegrityError) as refusal:
         # A second submit of the same form (a double click, a retry after a timeout) is
         # refused by what the first one did: its unique idempotency key, its places (already
         # booked), the places it took (full). Only then is the key looked up, after the
@@ -90,7 +90,31 @@ def booking_create(
             existing = Booking.objects.filter(idempotency_key=idempotency_key).first()
             if existing is not None:
                 return existing
+        if isinstance(refusal, IntegrityError):
+            _refuse_if_already_booked(schedule, people, refusal)
         raise
+
+
+def _refuse_if_already_booked(
+    schedule: Schedule, people: Sequence[Contact], error: IntegrityError
+) -> None:
+    """A delegate who already holds a seat on the schedule is refused by the unique index
+    `uniq_booked_delegate_per_schedule` when the places are inserted (under the schedule's
+    lock, so no earlier read is needed); say who, and on which booking."""
+    p = (
+        BookingPlace.objects.filter(
+            schedule_id=schedule.pk, contact__in=people, state=PlaceState.BOOKED
+        )
+        .select_related("contact", "booking")
+        .order_by("pk")
+        .first()
+    )
+    if p is not None:
+        raise DomainError(
+            f"{p.contact.full_name} is already booked on {schedule.code} "
+            f"(booking {p.booking.reference}).",
+            field="delegates",
+        ) from error
 
 
 def _validated_people(
@@ -140,22 +164,10 @@ def _booking_create_locked(
     idempotency_key: str | None,
 ) -> Booking:
     # The schedule row lock serialises everyone booking this schedule: the places are taken
-    # (or refused) under it, and every read below starts after it is held, so it sees the
-    # bookings committed by whoever held it before.
+    # (or refused) under it, and every statement below starts after it is held, so it sees
+    # the bookings committed by whoever held it before.
     wanted = len(people)
     schedule = lock_and_take_places(schedule, wanted)  # rolled back on any refusal below
-    already = list(
-        BookingPlace.objects.filter(
-            schedule_id=schedule.pk, contact__in=people, state=PlaceState.BOOKED
-        ).select_related("contact", "booking")
-    )
-    if already:
-        p = already[0]
-        raise DomainError(
-            f"{p.contact.full_name} is already booked on {schedule.code} "
-            f"(booking {p.booking.reference}).",
-            field="delegates",
-        )
     price = quote(
         unit_price=schedule.price,
         vat_rate=schedule.vat_rate,
@@ -179,7 +191,9 @@ def _booking_create_locked(
         created_by=actor if actor is not None and actor.is_authenticated else None,
         idempotency_key=idempotency_key,
     )
-    places = BookingPlace.objects.bulk_create(  # PostgreSQL and SQLite return the ids
+    # A delegate already booked on this schedule is refused here by the unique index (see
+    # _refuse_if_already_booked); PostgreSQL and SQLite return the new ids.
+    places = BookingPlace.objects.bulk_create(
         [
             BookingPlace(booking=booking, contact=c, schedule=schedule, unit_net=net)
             for c, net in zip(people, price.line_nets, strict=True)
