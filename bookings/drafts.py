@@ -119,6 +119,14 @@ class Draft:
         self.pending_delegate = None
 
     @property
+    def is_individual(self) -> bool:
+        return self.kind == BookingType.INDIVIDUAL
+
+    @property
+    def is_group(self) -> bool:
+        return self.kind == BookingType.GROUP
+
+    @property
     def people(self) -> list[Contact]:
         if self.kind == BookingType.INDIVIDUAL:
             return [self.student] if self.student else []

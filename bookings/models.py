@@ -20,6 +20,7 @@ from .states import (  # noqa: F401  (the names other modules import from here)
     ACTIVE_STATUSES,
     ATTENDANCE_STATES,
     BOOKING_STATES,
+    BOOKING_TYPE_SHORT,
     PLACE_STATES,
     AttendanceStatus,
     BookingStatus,
@@ -124,6 +125,10 @@ class Booking(models.Model):
     @property
     def is_group(self) -> bool:
         return self.kind == BookingType.GROUP
+
+    @property
+    def kind_short(self) -> str:
+        return BOOKING_TYPE_SHORT.get(self.kind, self.kind)
 
     @property
     def has_discount(self) -> bool:

@@ -32,6 +32,7 @@ from .forms import (
 )
 from .models import Booking, BookingStatus, BookingType, PlaceState
 from .pricing import quote
+from .states import TRANSITION_ACTIONS
 
 PER_PAGE = 25
 
@@ -178,15 +179,12 @@ def _book(request: HttpRequest, draft: Draft, payment: PaymentDetailsForm) -> Bo
 
 
 def _transitions_for(booking: Booking) -> list[tuple[str, str]]:
-    labels = {
-        BookingStatus.CONFIRMED: "Confirm",
-        BookingStatus.CONFIRMING: "Mark confirming",
-        BookingStatus.WAITING: "Mark waiting for payment",
-        BookingStatus.NOSHOW: "Mark no-show",
-        BookingStatus.COMPLETED: "Mark completed",
-    }
     now = timezone.now()
-    return [(to, label) for to, label in labels.items() if not booking.transition_refusal(to, now)]
+    return [
+        (to, label)
+        for to, label in TRANSITION_ACTIONS.items()
+        if not booking.transition_refusal(to, now)
+    ]
 
 
 @require("view_bookings")

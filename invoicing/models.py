@@ -294,6 +294,10 @@ class Invoice(models.Model):
         return self.credited_total == self.gross_total and self.gross_total > 0
 
     @property
+    def is_charge(self) -> bool:
+        return self.kind == Invoice.Kind.CHARGE
+
+    @property
     def due_total(self) -> Decimal:
         """D = T - C: what the customer owes before payments."""
         return self.gross_total - self.credited_total
