@@ -31,6 +31,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlencode, urlparse
 
@@ -149,6 +150,8 @@ def service_throughput(count: int, rng: random.Random) -> float:
     need(schedules, "future schedules with room", 50)
     need(students, "contacts", count + WARMUP)
 
+    reasons: Counter[str] = Counter()
+
     def book(student) -> bool:
         try:
             booking_create(
@@ -158,7 +161,8 @@ def service_throughput(count: int, rng: random.Random) -> float:
                 student=student,
                 idempotency_key=uuid.uuid4().hex,
             )
-        except DomainError:  # full, or already booked there
+        except DomainError as refusal:  # already booked there, say
+            reasons[refusal.message] += 1
             return False
         return True
 
@@ -173,6 +177,8 @@ def service_throughput(count: int, rng: random.Random) -> float:
         else:
             refused += 1
     elapsed = time.perf_counter() - started
+    if not timings:
+        sys.exit(f"Every booking was refused: {reasons.most_common(3)}")
     rate = len(timings) / elapsed
     print(
         f"booking_create (service, 1 process):  {rate:7.1f} bookings/s  "
@@ -371,7 +377,9 @@ def main() -> None:
     parser.add_argument("--bookings", type=int, default=400, help="through the service")
     parser.add_argument("--requests", type=int, default=300, help="through the form")
     parser.add_argument("--seconds", type=int, default=10, help="pgbench duration")
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--seed", type=int, default=None, help="students and schedules (default: a new draw)"
+    )
     args = parser.parse_args()
     if not os.environ.get("REDIS_URL"):
         sys.exit("Set REDIS_URL (a broker, as in production): the bench uses its own queue.")

@@ -14,8 +14,8 @@ class Backend(ModelBackend):
             if user_obj.is_superuser:
                 rows = Permission.objects.values_list("content_type__app_label", "codename")
             else:
-                own = Permission.objects.filter(user=user_obj)
-                via_groups = Permission.objects.filter(group__user=user_obj)
+                own = Permission.objects.filter(user=user_obj).order_by()
+                via_groups = Permission.objects.filter(group__user=user_obj).order_by()
                 rows = own.values_list("content_type__app_label", "codename").union(
                     via_groups.values_list("content_type__app_label", "codename")
                 )
