@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format bench bench-data worker clean
+.PHONY: run test install lint format bench bench-data bench-booking worker clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ bench-data: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+## Bookings per second: the service, the PostgreSQL ceiling (pgbench), the Book form on gunicorn.
+bench-booking: $(STAMP)
+	$(BIN)/python bench/booking_throughput.py
 
 worker:
 	$(BIN)/celery -A config worker -B -l info

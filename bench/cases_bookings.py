@@ -1,22 +1,15 @@
-"""Bookings pages at 1,000,000 booking places (bench/generate_bookings.py), and the throughput
-of `booking_create` (with its invoice, outbox rows and history).
+"""Bookings pages at 1,000,000 booking places (bench/generate_bookings.py).
 
     DATABASE_URL=postgres://…/td_bench python bench/run.py --only booking
-    DATABASE_URL=postgres://…/td_bench python bench/cases_bookings.py --create 200
+
+Bookings per second (`booking_create`, the PostgreSQL ceiling, the Book form over HTTP):
+bench/booking_throughput.py (`make bench-booking`).
 """
 
-import argparse
-import statistics
-import sys
-import time
 from functools import cache
-from pathlib import Path
 from urllib.parse import urlencode
 
-if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.common import Case  # noqa: E402
+from bench.common import Case
 
 LIST_BUDGET_MS = 100  # issue 4: bookings list and search p95 under 100 ms at 1,000,000 places
 
@@ -143,55 +136,3 @@ CASES = [
         budget_ms=LIST_BUDGET_MS,
     ),
 ]
-
-
-def throughput(count: int) -> None:
-    """Book `count` single students one after the other through `booking_create` (each its own
-    transaction: capacity lock, booking, place, attendance, invoice, outbox row, history)."""
-    import random
-
-    from django.contrib.auth.models import User
-    from django.utils import timezone
-
-    from bookings.services import booking_create
-    from contacts.models import Contact
-    from core.errors import DomainError
-    from schedules.models import Schedule
-
-    rng = random.Random(7)
-    actor = User.objects.get(username="bench.admin")
-    schedules = list(
-        Schedule.objects.filter(start_at__gt=timezone.now())
-        .select_related("course")
-        .order_by("id")[:2000]
-    )
-    last = Contact.objects.order_by("-id").values_list("id", flat=True).first()
-    timings, refused = [], 0
-    started = time.perf_counter()
-    for _ in range(count):
-        student = Contact.objects.filter(id__gte=rng.randint(1, last)).order_by("id").first()
-        schedule = rng.choice(schedules)
-        t0 = time.perf_counter()
-        try:
-            booking_create(actor=actor, kind="individual", schedule=schedule, student=student)
-        except DomainError:
-            refused += 1
-            continue
-        timings.append((time.perf_counter() - t0) * 1000)
-    elapsed = time.perf_counter() - started
-    done = len(timings)
-    print(
-        f"booking_create: {done} bookings in {elapsed:.1f} s = {done / elapsed:.1f} bookings/s "
-        f"(median {statistics.median(timings):.1f} ms, "
-        f"p95 {sorted(timings)[int(0.95 * (done - 1))]:.1f} ms per booking; {refused} refused)"
-    )
-
-
-if __name__ == "__main__":
-    from bench.common import setup_django
-
-    parser = argparse.ArgumentParser(description="booking_create throughput")
-    parser.add_argument("--create", type=int, default=200)
-    args = parser.parse_args()
-    setup_django()
-    throughput(args.create)
