@@ -89,6 +89,7 @@ def billing_account_for(
     field, party = given[0]
     name = party.full_name if field == "contact" else party.name
     if lock:
+        # (For an existing account, `created_at` on this instance is now, not its own.)
         account = BillingAccount(**{field: party}, name=name)
         BillingAccount.objects.bulk_create(
             [account], update_conflicts=True, unique_fields=[field], update_fields=["name"]
