@@ -3,12 +3,14 @@ as bench/common.setup_django sets them (plain static storage, no collectstatic),
 tasks routed to the bench's own queue so they can be dropped afterwards."""
 
 import sys
+import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import setup_django  # noqa: E402
 
+warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: no collectstatic
 setup_django()
 
 from django.core.wsgi import get_wsgi_application  # noqa: E402
