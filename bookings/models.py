@@ -31,7 +31,7 @@ from .states import (  # noqa: F401  (the names other modules import from here)
 
 
 class Booking(models.Model):
-    # "BK000123", from the primary key (set right after insert, see services._new_booking).
+    # "BK000123", from the primary key (see bookings.services.create).
     reference = models.CharField(max_length=20, unique=True)
     kind = models.CharField("Booking Type", max_length=12, choices=BookingType.choices)
     status = models.CharField(
@@ -63,7 +63,7 @@ class Booking(models.Model):
     discount_value = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
     discount_reason = models.CharField(max_length=200, blank=True)
 
-    # Placeholder bookings (a later issue): places bought; delegates are assigned to them later.
+    # Placeholder bookings: places bought; delegates are assigned to them later.
     places_bought = models.PositiveIntegerField(default=0)
 
     cancel_reason = models.TextField(blank=True)
@@ -143,7 +143,7 @@ class BookingPlace(models.Model):
     """One delegate's seat. The schedule is the place's own so a transfer can move it."""
 
     booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="places")
-    # Null only for an unassigned placeholder place (a later issue).
+    # Null only for an unassigned placeholder place.
     contact = models.ForeignKey(
         Contact,
         null=True,

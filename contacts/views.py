@@ -1,13 +1,14 @@
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from core.access import has, require
 from core.errors import DomainError
 from core.paging import QuickPage
-from core.web import form_add_domain_error, int_or_none, optional_url, partial_template
+from core.web import form_add_domain_error, int_or_none, partial_template
 
 from . import selectors, services
 from .forms import ContactForm, FamilyForm, OrganisationForm, PickedContactForm
@@ -46,7 +47,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contacts/contact_detail.html",
         {
             "contact": contact,
-            "bookings_url": optional_url("bookings:contact_bookings", contact.pk),
+            "bookings_url": reverse("bookings:contact_bookings", args=[contact.pk]),
             "can_manage": has(request.user, "manage_contacts"),
         },
     )

@@ -2,7 +2,6 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch, reverse
 
 from .errors import DomainError
 
@@ -21,14 +20,6 @@ def htmx_redirect(request: HttpRequest, url: str) -> HttpResponse:
         response["HX-Redirect"] = url
         return response
     return redirect(url)
-
-
-def optional_url(name: str, *args) -> str:
-    """URL of a page another app provides; "" while that app does not have it."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
 
 
 def int_or_none(value) -> int | None:

@@ -6,10 +6,7 @@ class InvoicingConfig(AppConfig):
     verbose_name = "Invoicing"
 
     def ready(self) -> None:
-        try:
-            from notifications.attachments import register
-        except ImportError:  # notifications not installed: nothing to attach to
-            return
+        from notifications.attachments import register
 
         from .pdf import credit_note_pdf_attachment, invoice_pdf_attachment
 

@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from core.access import has, require
 from core.errors import DomainError
-from core.web import form_add_domain_error, optional_url, partial_template
+from core.web import form_add_domain_error, partial_template
 
 from . import selectors, services
 from .forms import CourseForm, ScheduleForm, SessionForm
@@ -63,7 +64,7 @@ def _render_detail(request: HttpRequest, pk: int, session_form=None) -> HttpResp
         {
             "schedule": schedule,
             "register_url": (
-                optional_url("bookings:schedule_register", schedule.pk)
+                reverse("bookings:schedule_register", args=[schedule.pk])
                 if has(request.user, "view_bookings")
                 else ""
             ),
