@@ -6,9 +6,9 @@ from django.utils import timezone
 
 from core.audit import Actor, audit_record
 from core.errors import DomainError
-from core.money import gross_split, money_str, q
+from core.money import money_str, q
 
-from ..ledger import ZERO, proportional_share
+from ..ledger import ZERO, proportional_share, split_within
 from ..models import CreditNote, CreditNoteLine, Invoice, Operation
 from ..selectors import LineRemaining, remaining_by_line
 from . import revenue
@@ -53,14 +53,7 @@ def _split_entered(amount: Decimal, remaining: dict[int, LineRemaining]) -> list
     for r, part in zip(open_lines, parts, strict=True):
         if part <= 0:
             continue
-        if part == r.gross:
-            net, vat = r.net, r.vat
-        else:
-            net, vat = gross_split(part, r.line.vat_rate)
-            if vat > r.vat:
-                net, vat = part - r.vat, r.vat
-            elif net > r.net:
-                net, vat = r.net, part - r.net
+        net, vat = split_within(part, r.line.vat_rate, r.net, r.vat)
         out.append({"r": r, "quantity": 0, "net": net, "vat": vat})
     return out
 
@@ -115,7 +108,7 @@ def credit_note_issue(
                     raise DomainError(
                         f"Only {r.places} place(s) remain to credit on “{r.line.description}”."
                     )
-                net, vat = proportional_share(r.net, r.vat, places, r.places)
+                net, vat = proportional_share(r.net, r.vat, places, r.places, r.line.vat_rate)
                 parts.append({"r": r, "quantity": places, "net": net, "vat": vat})
         else:
             method = CreditNote.Method.ENTERED

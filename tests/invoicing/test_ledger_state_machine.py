@@ -155,9 +155,8 @@ class LedgerMachine(RuleBasedStateMachine):
         r = remaining[line_pick % len(remaining)]
         creditable = inv.gross_total - inv.credited_total
         if places <= r.places:
-            net = r.net if places == r.places else q(r.net * places / r.places)
-            vat = r.vat if places == r.places else q(r.vat * places / r.places)
-            expected = net + vat
+            # SPEC section 3: the gross share q(R*k/n) of what remains; the last places all of it
+            expected = r.gross if places == r.places else q(r.gross * places / r.places)
             ok = 0 < expected <= creditable
         else:
             expected, ok = None, False
@@ -169,6 +168,9 @@ class LedgerMachine(RuleBasedStateMachine):
         )
         if note:
             assert note.gross_total == expected
+            credited = note.lines.get()
+            assert credited.vat_rate == r.line.vat_rate and credited.quantity == places
+            assert 0 <= credited.net <= r.net and 0 <= credited.vat <= r.vat
             # 19: within 2p of the exact share of the original line
             original = r.line.gross * places / r.line.quantity
             assert places == r.places or abs(note.gross_total - original) <= D("0.02") + abs(
