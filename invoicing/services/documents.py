@@ -13,7 +13,7 @@ from django.utils import timezone
 from contacts.models import Contact, Family, Organisation
 from core.audit import Actor, audit_record
 from core.errors import DomainError
-from core.money import gross_split, money_str, q
+from core.money import MAX_AMOUNT, gross_split, money_str, q
 
 if TYPE_CHECKING:
     from bookings.models import Booking
@@ -29,6 +29,7 @@ from . import revenue
 from ._common import (
     INVOICE_SERIES,
     display_number,
+    exact_amount,
     ledger_operation,
     lock_account,
     lock_invoices,
@@ -40,6 +41,8 @@ from ._common import (
 )
 
 MAX_RATE = Decimal("1")
+# Places on one line: far beyond any course, well inside the PositiveIntegerField column.
+MAX_QUANTITY = 100_000
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,21 @@ def billing_account_for(
 # --- invoices -----------------------------------------------------------------------------------
 
 
+def _vat_rate(value, position: int) -> Decimal:
+    message = f"Line {position}: the VAT rate must be a fraction such as 0.2000."
+    if isinstance(value, float | bool):
+        raise DomainError(message)
+    try:
+        rate = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise DomainError(message) from None
+    if not rate.is_finite() or not ZERO <= rate < MAX_RATE:
+        raise DomainError(message)
+    if rate.quantize(Decimal("0.0001")) != rate:
+        raise DomainError(message)
+    return rate
+
+
 def _checked_lines(lines) -> list[dict]:
     specs = list(lines or ())
     if not specs:
@@ -100,42 +118,40 @@ def _checked_lines(lines) -> list[dict]:
         description = (spec.description or "").strip()
         if not description:
             raise DomainError(f"Line {position} needs a description.")
-        if isinstance(spec.unit_net, float) or isinstance(spec.vat_rate, float):
-            raise DomainError(f"Line {position}: amounts must be exact, not floats.")
-        try:
-            unit_net = Decimal(spec.unit_net)
-            rate = Decimal(spec.vat_rate)
-        except (InvalidOperation, TypeError, ValueError):
-            raise DomainError(f"Line {position}: the price or VAT rate is not a number.") from None
-        if not unit_net.is_finite() or q(unit_net) != unit_net:
-            raise DomainError(f"Line {position}: the unit price must have at most 2 decimals.")
-        if (
-            not rate.is_finite()
-            or not ZERO <= rate < MAX_RATE
-            or rate.quantize(Decimal("0.0001")) != rate
-        ):
-            raise DomainError(f"Line {position}: the VAT rate must be a fraction such as 0.2000.")
-        if not isinstance(spec.quantity, int) or spec.quantity < 1:
-            raise DomainError(f"Line {position}: the quantity must be a whole number of 1 or more.")
+        unit_net = exact_amount(spec.unit_net, label=f"Line {position}: the unit price", field=None)
+        rate = _vat_rate(spec.vat_rate, position)
+        quantity = spec.quantity
+        if isinstance(quantity, bool) or not isinstance(quantity, int):
+            quantity = 0
+        if not 1 <= quantity <= MAX_QUANTITY:
+            raise DomainError(
+                f"Line {position}: the quantity must be a whole number from 1 to {MAX_QUANTITY:,}."
+            )
         if spec.kind not in kinds:
             raise DomainError(f"Line {position}: unknown line kind {spec.kind!r}.")
+        line_gross = None
         if spec.line_gross is not None:
-            if isinstance(spec.line_gross, float):
-                raise DomainError(f"Line {position}: amounts must be exact, not floats.")
-            line_gross = Decimal(spec.line_gross)
-            if not line_gross.is_finite() or q(line_gross) != line_gross:
-                raise DomainError(f"Line {position}: the price must have at most 2 decimals.")
+            line_gross = exact_amount(
+                spec.line_gross, label=f"Line {position}: the package price", field=None
+            )
+        if spec.kind != InvoiceLine.Kind.DISCOUNT and min(unit_net, line_gross or ZERO) < 0:
+            raise DomainError(f"Line {position}: only a discount line can be negative.")
+        if line_gross is not None:
             net, vat = gross_split(line_gross, rate)
-            unit_net = q(net / spec.quantity)
+            unit_net = q(net / quantity)
         else:
-            net = q(unit_net * spec.quantity)
+            net = q(unit_net * quantity)
             vat = q(net * rate)  # VAT per line, then summed (HMRC VAT Notice 700 17.5)
+        if abs(net + vat) > MAX_AMOUNT:
+            raise DomainError(
+                f"Line {position}: the line total cannot exceed {money_str(MAX_AMOUNT)}."
+            )
         out.append(
             {
                 "position": position,
                 "kind": spec.kind,
                 "description": description[:300],
-                "quantity": spec.quantity,
+                "quantity": quantity,
                 "unit_net": q(unit_net),
                 "net": net,
                 "vat_rate": rate,
@@ -159,6 +175,7 @@ def _issue(
     supersedes: Invoice | None,
     charge_for: Invoice | None,
     reason: str,
+    allow_zero: bool = False,
 ) -> Invoice:
     rows = _checked_lines(lines)
     if kind not in Invoice.Kind.values:
@@ -168,6 +185,10 @@ def _issue(
     gross_total = net_total + vat_total
     if gross_total < 0:
         raise DomainError("An invoice total cannot be negative.")
+    if gross_total == 0 and not allow_zero:
+        raise DomainError("An invoice total cannot be zero: there is nothing to bill.")
+    if max(abs(net_total), abs(vat_total), gross_total) > MAX_AMOUNT:
+        raise DomainError(f"An invoice total cannot exceed {money_str(MAX_AMOUNT)}.")
     po_number = (po_number or "").strip()
     if len(po_number) > 100:
         raise DomainError("The purchase order number is too long (100 characters at most).")
@@ -237,8 +258,10 @@ def invoice_issue(
     kind: str = "standard",
     supersedes: Invoice | None = None,
     reason: str = "",
+    allow_zero: bool = False,
 ) -> Invoice:
-    """Issue a numbered invoice with its lines (VAT per line, totals summed)."""
+    """Issue a numbered invoice with its lines (VAT per line, totals summed). An invoice
+    totalling 0.00 is refused unless `allow_zero` (e.g. a free course billed for the record)."""
     return _issue(
         actor=actor,
         account=account,
@@ -250,6 +273,7 @@ def invoice_issue(
         supersedes=supersedes,
         charge_for=None,
         reason=reason,
+        allow_zero=allow_zero,
     )
 
 
