@@ -3,10 +3,18 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
+from core.money import MAX_AMOUNT, money_str
+
 from .models import Payment
 from .selectors import PaymentOnInvoice
 
-MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.01")}
+MONEY = {
+    "max_digits": 12,
+    "decimal_places": 2,
+    "min_value": Decimal("0.01"),
+    "max_value": MAX_AMOUNT,
+    "error_messages": {"max_value": f"An amount cannot exceed {money_str(MAX_AMOUNT)}."},
+}
 
 
 class PaymentForm(forms.Form):

@@ -366,6 +366,13 @@ class InvoiceLine(AppendOnlyModel):
     def vat_percent(self) -> Decimal:
         return (self.vat_rate * 100).normalize()
 
+    @property
+    def shows_unit_price(self) -> bool:
+        """Whether unit price x quantity is exactly the line's net. A package priced for the
+        whole line (7 places for £1000.00 inc. VAT) has a rounded unit price that does not
+        multiply back, so documents show it as a package instead of a wrong sum."""
+        return self.unit_net * self.quantity == self.net
+
 
 class CreditNote(AppendOnlyModel):
     class Method(models.TextChoices):

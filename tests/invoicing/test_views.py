@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from invoicing.models import CreditNote, Invoice, Payment, Refund
 from invoicing.services import credit_note_issue, payment_record
+from tests.invoicing import invariants
 from tests.invoicing.factories import account, gross_line, issue
 
 pytestmark = pytest.mark.django_db
@@ -253,3 +254,41 @@ def test_list_pages_without_counting(finance_client, finance_user, settings):
         views.PAGE_SIZE = original
     assert "INV-000003" in first and "INV-000001" not in first and 'rel="next"' in first
     assert "INV-000001" in second and 'rel="prev"' in second and 'rel="next"' not in second
+
+
+# --- money limits as form errors ----------------------------------------------------------------
+
+
+def test_amounts_above_a_million_are_form_errors(finance_client, finance_user):
+    acct = account()
+    a = issue(finance_user, acct=acct)
+    b = issue(finance_user, acct=acct)
+    payment_record(actor=finance_user, invoice=a, amount=D("150"), method="card")
+    day = {"method": "card", "received_on": "2024-05-01"}
+    posts = [
+        ("payment", {"amount": "1000000.01", **day}),
+        ("credit_note", {"mode": "amount", "amount": "1000000.01", "reason": "x"}),
+        ("refund", {"amount": "1000000.01", "reason": "x"}),
+        ("reallocate", {"target": b.pk, "amount": "1000000.01"}),
+    ]
+    before = invariants.snapshot()
+    for name, data in posts:
+        r = finance_client.post(url(name, a.pk), data)
+        body = r.content.decode()
+        assert r.status_code == 200 and "An amount cannot exceed £1,000,000.00" in body, name
+    for amount, message in [("1e30", "no more than 12 digits"), ("0.001", "2 decimal places")]:
+        r = finance_client.post(url("payment", a.pk), {"amount": amount, **day})
+        assert r.status_code == 200 and message in r.content.decode()
+    assert invariants.snapshot() == before
+
+
+def test_a_payment_past_the_overpayment_limit_is_a_form_error(finance_client, finance_user):
+    inv = issue(finance_user, lines=[gross_line("10.00", "0")])
+    data = {"amount": "1000000.00", "method": "bank_transfer", "received_on": "2024-05-01"}
+    assert finance_client.post(url("payment", inv.pk), data).status_code == 302
+    r = finance_client.post(url("payment", inv.pk), data)
+    body = r.content.decode()
+    assert r.status_code == 200 and 'role="alert"' in body
+    assert "an invoice may hold at most £1,000,000.00 more than it is due" in body
+    assert "record at most £10.00 here" in body
+    assert Payment.objects.count() == 1
