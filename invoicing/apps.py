@@ -6,6 +6,12 @@ class InvoicingConfig(AppConfig):
     verbose_name = "Invoicing"
 
     def ready(self) -> None:
+        from core.preview import register_collector
+
+        from .preview import collect
+
+        register_collector(collect)  # the ledger's section of every money preview
+
         try:
             from notifications.attachments import register
         except ImportError:  # notifications not installed: nothing to attach to
