@@ -2,6 +2,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from invoicing.models import Allocation, CreditNote, Invoice, Payment, Refund
 from invoicing.services import credit_note_issue, payment_record
@@ -149,6 +150,8 @@ def test_record_payment_preview_then_confirm(finance_client, inv):
     r = finance_client.get(url("payment", inv.pk))
     assert r.status_code == 200 and "<h1>Record payment · INV-000001</h1>" in r.content.decode()
     assert ">Preview</button>" in r.content.decode()
+    today = timezone.localdate()
+    assert f'type="date" name="received_on" value="{today:%Y-%m-%d}"' in r.content.decode()
     before = ledger_counts()
     shown = preview(finance_client, url("payment", inv.pk), PAY)
     body = shown.content.decode()
