@@ -542,6 +542,23 @@ def test_discount_view_refused_once_paid(admin_client, admin_user):
     assert "What will happen" not in html
 
 
+def test_confirm_after_someone_paid_shows_the_refusal_and_writes_nothing(admin_client, admin_user):
+    booking = individual(admin_user)
+    invoice = Invoice.objects.get(booking=booking)
+    url = reverse("bookings:discount", args=[booking.pk])
+    data = {"discount_kind": "percent", "discount_value": "10", "discount_reason": "loyal"}
+    shown = preview(admin_client, url, data)
+    assert "What will happen" in shown.content.decode()
+    payment_record(actor=admin_user, invoice=invoice, amount=Decimal("50"), method="card")
+    before = ledger_counts()
+    html = confirm(admin_client, url, shown).content.decode()
+    assert ledger_counts() == before
+    assert "has been paid, so the discount can no longer be changed" in html
+    assert 'role="alert"' in html and "What will happen" not in html
+    booking.refresh_from_db()
+    assert not booking.has_discount
+
+
 def test_cancel_booking_view_and_status(admin_client, admin_user):
     import datetime
 

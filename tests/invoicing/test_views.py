@@ -89,6 +89,17 @@ def test_list_filters_and_htmx_partial(finance_client, finance_user):
     assert b.display_no not in r.content.decode()
 
 
+def test_list_history_restore_gets_the_whole_page(finance_client, finance_user):
+    """HTMX asks for the page again when its history cache misses: a fragment would replace
+    the whole page with a bare table."""
+    inv = issue(finance_user)
+    r = finance_client.get(
+        url("list"), HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    body = r.content.decode()
+    assert "<h1>Invoices</h1>" in body and "<html" in body and inv.display_no in body
+
+
 def test_list_overdue_and_bad_filter_input(finance_client, finance_user, time_machine):
     time_machine.move_to("2025-01-10")
     old = issue(finance_user)
