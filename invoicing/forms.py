@@ -22,7 +22,9 @@ class PaymentForm(forms.Form):
     method = forms.ChoiceField(label="Payment method", choices=Payment.Method.choices)
     reference = forms.CharField(label="Reference", max_length=100, required=False)
     received_on = forms.DateField(
-        label="Date received", widget=forms.DateInput(attrs={"type": "date"})
+        label="Date received",
+        # A date input only takes ISO dates; the en-GB default (01/12/2026) shows as empty.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, **kwargs):

@@ -38,6 +38,7 @@ from django.template import Context, Engine, TemplateSyntaxError
 from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 
+from core import preview
 from core.audit import Actor, audit_record
 from core.errors import DomainError
 
@@ -331,6 +332,7 @@ def email_queue(
             for ct_id, obj_id in links
         )
         transaction.on_commit(partial(_enqueue, message.pk))
+    preview.note_email(to=recipients, subject=rendered.subject)
     return message
 
 

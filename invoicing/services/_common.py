@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Sum
 
+from core import preview
 from core.audit import Actor
 from core.errors import DomainError
 from core.money import MAX_AMOUNT, money_str, q
@@ -53,6 +54,7 @@ def ledger_operation(
         op = Operation.objects.create(
             kind=kind, actor=_real_user(actor), reason=reason, params=params or {}
         )
+        _preview_note_operation(op)
         token = _current_operation.set(op)
         try:
             yield op
@@ -125,6 +127,7 @@ def store_balances(invoice: Invoice) -> Invoice:
     report's outstanding figure by the change)."""
     from .revenue import record_outstanding
 
+    _preview_note_before(invoice)
     balances = recompute_balances(invoice)
     if balances.outstanding < 0 or balances.overpayment < 0:  # pragma: no cover - guarded above
         raise DomainError("This would leave the invoice with a negative balance.")
@@ -144,6 +147,41 @@ def store_balances(invoice: Invoice) -> Invoice:
         setattr(invoice, field, value)
     invoice.save(update_fields=list(balances.as_fields()))
     return invoice
+
+
+# --- preview hooks (core.preview; no-ops costing nothing outside a preview or confirm) ----------
+
+
+class PreviewNotes:
+    """What a preview needs from the ledger: the operations of the run (every ledger row
+    points at one) and each invoice's balances before this run first changed them."""
+
+    def __init__(self) -> None:
+        self.operations: list[int] = []
+        self.before: dict[int, dict] = {}
+
+
+def _preview_note_operation(op: Operation) -> None:
+    capture = preview.active()
+    if capture is not None:
+        capture.notes("invoicing", PreviewNotes).operations.append(op.pk)
+
+
+def _preview_note_before(invoice: Invoice) -> None:
+    capture = preview.active()
+    if capture is None:
+        return
+    notes = capture.notes("invoicing", PreviewNotes)
+    if invoice.pk not in notes.before:
+        # The caller locked `invoice` in this transaction, so its cached balances are current.
+        notes.before[invoice.pk] = {
+            "total": invoice.gross_total,
+            "credited": invoice.credited_total,
+            "paid": invoice.paid_total - invoice.refunded_total,
+            "outstanding": invoice.outstanding,
+            "overpayment": invoice.overpayment,
+            "status": invoice.status,
+        }
 
 
 def held_by_payment(invoice: Invoice) -> dict[int, Decimal]:
