@@ -67,3 +67,33 @@ def test_cancelled_delegates_are_not_told(admin_user):
     session = schedule.sessions.first()
     assert services.session_removal_check(session) == ("", [])
     assert services.session_remove(actor=admin_user, session=session) == []
+
+
+def test_remove_page_names_who_is_emailed_then_removes(admin_client, admin_user):
+    from django.urls import reverse
+
+    schedule = ScheduleFactory()
+    people = _booked(admin_user, schedule)
+    session = schedule.sessions.first()
+    url = reverse("schedules:session_remove", args=[schedule.pk, session.pk])
+    page = admin_client.get(url).content.decode()
+    assert "2 people are booked" in page and people[0].full_name in page
+    assert schedule.sessions.filter(pk=session.pk).exists()  # asking changes nothing
+    response = admin_client.post(url, {"reason": "Venue closed"})
+    assert response.status_code == 302
+    assert not schedule.sessions.filter(pk=session.pk).exists()
+    assert OutboxMessage.objects.filter(template_key="schedule_session_removed").count() == 2
+
+
+def test_remove_page_with_attendance_taken_refuses(admin_client, admin_user):
+    from django.urls import reverse
+
+    schedule = ScheduleFactory()
+    _booked(admin_user, schedule, count=1)
+    session = schedule.sessions.first()
+    Attendance.objects.filter(session=session).update(status=AttendanceStatus.ABSENT)
+    url = reverse("schedules:session_remove", args=[schedule.pk, session.pk])
+    assert "Attendance has been taken" in admin_client.get(url).content.decode()
+    response = admin_client.post(url, {"reason": ""})
+    assert response.status_code == 200 and "Attendance has been taken" in response.content.decode()
+    assert schedule.sessions.filter(pk=session.pk).exists()
