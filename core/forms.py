@@ -12,3 +12,13 @@ class OptionalReasonForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+
+
+class DateInput(forms.DateInput):
+    """A browser date picker. `<input type="date">` only reads ISO dates: with en-GB's
+    default format (01/12/2026) a saved date would show blank and be cleared on save."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
+from core.forms import DateInput
 from core.money import MAX_AMOUNT, money_str
 
 from .models import Payment
@@ -24,7 +25,7 @@ class PaymentForm(forms.Form):
     received_on = forms.DateField(
         label="Date received",
         # A date input only takes ISO dates; the en-GB default (01/12/2026) shows as empty.
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
 
     def __init__(self, *args, **kwargs):

@@ -384,3 +384,13 @@ def test_picker_accepts_an_organisation_object():
         {"name": "delegate", "label": "Select delegate", "organisation": org},
     )
     assert f'"organisation": "{org.pk}"' in html
+
+
+def test_edit_page_shows_the_date_of_birth_a_date_picker_can_read(admin_client):
+    """en-GB renders dates as 01/12/2026, which <input type="date"> drops (blank on edit,
+    cleared on save): every date input renders ISO."""
+    import datetime
+
+    contact = ContactFactory(date_of_birth=datetime.date(1990, 3, 4))
+    html = admin_client.get(reverse("contacts:edit", args=[contact.pk])).content.decode()
+    assert 'type="date"' in html and 'value="1990-03-04"' in html
