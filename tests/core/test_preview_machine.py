@@ -262,19 +262,26 @@ class PreviewMachine(RuleBasedStateMachine):
     @rule(pick=picks, share=shares)
     def refund(self, pick, share):
         inv = self._inv(pick)
+        if inv.overpayment <= 0 and inv.outstanding > 0:
+            # something to refund, so every run previews and confirms refunds too
+            payment_record(
+                actor=self.actor, invoice=inv, amount=inv.outstanding + D("5"), method="card"
+            )
+            inv = self._inv(pick)
         amount = amount_of(inv.overpayment or D("5"), share)
         self._step(lambda: refund_issue(actor=self.actor, invoice=inv, amount=amount, reason="r"))
 
     @rule(src=picks, dst=picks, share=shares)
     def reallocate(self, src, dst, share):
-        invoices = list(Invoice.objects.order_by("pk"))
-        pairs = [  # overpaid -> owing, same customer: mostly a move that can go through
-            (s, t)
-            for s in invoices
-            for t in invoices
-            if s.overpayment > 0 and t.outstanding > 0 and s.account_id == t.account_id
-            and s.pk != t.pk
-        ]  # fmt: skip
+        pairs = self._overpaid_owing_pairs()
+        owing = [i for i in Invoice.objects.order_by("pk") if i.outstanding > 0]
+        if not pairs and owing and src % 4:
+            # an overpaid invoice beside an owing one of the same customer, so every run
+            # previews and confirms moves too
+            target = owing[dst % len(owing)]
+            extra = issue(self.actor, acct=target.account, lines=[gross_line("10.00", "0")])
+            payment_record(actor=self.actor, invoice=extra, amount=D("25.00"), method="card")
+            pairs = self._overpaid_owing_pairs()
         if pairs and src % 4:
             source, target = pairs[dst % len(pairs)]
         else:
@@ -285,6 +292,16 @@ class PreviewMachine(RuleBasedStateMachine):
                 actor=self.actor, source=source, target=target, amount=amount, reason="move"
             )
         )
+
+    def _overpaid_owing_pairs(self) -> list[tuple[Invoice, Invoice]]:
+        invoices = list(Invoice.objects.order_by("pk"))
+        return [  # overpaid -> owing, same customer: mostly a move that can go through
+            (s, t)
+            for s in invoices
+            for t in invoices
+            if s.overpayment > 0 and t.outstanding > 0 and s.account_id == t.account_id
+            and s.pk != t.pk
+        ]  # fmt: skip
 
     # --- bookings actions -----------------------------------------------------------------------
     @rule(

@@ -422,7 +422,7 @@ def test_amounts_above_a_million_are_form_errors(finance_client, finance_user):
 def test_a_payment_past_the_overpayment_limit_is_a_form_error(finance_client, finance_user):
     inv = issue(finance_user, lines=[gross_line("10.00", "0")])
     data = {"amount": "1000000.00", "method": "bank_transfer", "received_on": "2024-05-01"}
-    assert finance_client.post(url("payment", inv.pk), data).status_code == 302
+    assert preview_and_confirm(finance_client, url("payment", inv.pk), data).status_code == 302
     r = finance_client.post(url("payment", inv.pk), data)
     body = r.content.decode()
     assert r.status_code == 200 and 'role="alert"' in body
