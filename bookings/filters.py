@@ -4,6 +4,8 @@ import django_filters
 from django import forms
 from django.utils import timezone
 
+from core.forms import DateInput
+
 from .models import Booking, BookingStatus, BookingType
 from .selectors import bookings_with_delegate
 
@@ -27,12 +29,12 @@ class BookingFilter(django_filters.FilterSet):
     starts_from = django_filters.DateFilter(
         label="Schedule from",
         method="filter_nothing",  # both dates are applied together in filter_queryset
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     starts_to = django_filters.DateFilter(
         label="Schedule to",
         method="filter_nothing",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     organisation = django_filters.CharFilter(
         label="Organisation",

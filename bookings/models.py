@@ -84,7 +84,7 @@ class Booking(models.Model):
     discount_value = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
     discount_reason = models.CharField(max_length=200, blank=True)
 
-    # Placeholder bookings (a later issue): places bought; delegates are assigned to them later.
+    # Placeholder bookings: places bought; delegates are assigned to them later.
     places_bought = models.PositiveIntegerField(default=0)
 
     cancel_reason = models.TextField(blank=True)
@@ -164,7 +164,7 @@ class BookingPlace(models.Model):
     """One delegate's seat. The schedule is the place's own so a transfer can move it."""
 
     booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="places")
-    # Null only for an unassigned placeholder place (a later issue).
+    # Null only for an unassigned placeholder place.
     contact = models.ForeignKey(
         Contact,
         null=True,

@@ -13,7 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 from contacts.models import Contact
 from core.access import has, require
 from core.errors import DomainError
-from core.web import form_add_domain_error, htmx_redirect, partial_template
+from core.web import action_view, form_add_domain_error, htmx_redirect, partial_template
 from notifications.selectors import emails_about
 from schedules.filters import When
 from schedules.models import Schedule
@@ -27,6 +27,7 @@ from .forms import (
     CancelDelegatesForm,
     ContactBookingsSearch,
     DiscountForm,
+    NoShowForm,
     PaymentDetailsForm,
     StatusForm,
 )
@@ -210,11 +211,16 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _action_page(request, booking, template: str, form, **extra) -> HttpResponse:
-    return render(
+def _action(request: HttpRequest, booking: Booking, **kwargs) -> HttpResponse:
+    """An action on one booking, through the shared action page (core.web.action_view)."""
+    name = kwargs.pop("intro", "")
+    return action_view(
         request,
-        partial_template(request, template, "action-form"),
-        {"booking": booking, "form": form, **extra},
+        subject=booking.reference,
+        back_url=reverse("bookings:detail", args=[booking.pk]),
+        intro_template=f"bookings/_{name}_intro.html" if name else "",
+        context={"booking": booking},
+        **kwargs,
     )
 
 
@@ -224,21 +230,23 @@ def booking_edit(request: HttpRequest, pk: int) -> HttpResponse:
     booking = _booking_or_404(pk)
     initial = {"po_number": booking.po_number, "notes": booking.notes}
     form = BookingEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.booking_update(
-                actor=request.user,
-                booking=booking,
-                po_number=form.cleaned_data["po_number"],
-                notes=form.cleaned_data["notes"],
-                reason=form.cleaned_data["reason"],
-            )
-        except DomainError as e:
-            form_add_domain_error(form, e)
-        else:
-            messages.success(request, f"Booking {booking.reference} saved.")
-            return htmx_redirect(request, reverse("bookings:detail", args=[booking.pk]))
-    return _action_page(request, booking, "bookings/edit.html", form)
+    return _action(
+        request,
+        booking,
+        form=form,
+        run=lambda data: services.booking_update(
+            actor=request.user,
+            booking=booking,
+            po_number=data["po_number"],
+            notes=data["notes"],
+            reason=data["reason"],
+        ),
+        done=lambda result, data: f"Booking {booking.reference} saved.",
+        title="Edit booking",
+        submit="Save",
+        preview=False,  # no money changes; the PO email is named on the form
+        intro="edit",
+    )
 
 
 @require("manage_bookings")
@@ -247,22 +255,25 @@ def booking_cancel_delegates(request: HttpRequest, pk: int) -> HttpResponse:
     booking = _booking_or_404(pk)
     booked = booking.places.filter(state=PlaceState.BOOKED).select_related("contact")
     form = CancelDelegatesForm(request.POST or None, places=booked)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.booking_cancel_delegates(
-                actor=request.user,
-                booking=booking,
-                place_ids=[p.pk for p in form.cleaned_data["places"]],
-                reason=form.cleaned_data["reason"],
-                charge_net=form.cleaned_data["charge"],
-            )
-        except DomainError as e:
-            form_add_domain_error(form, e)
-        else:
-            names = ", ".join(p.contact.full_name for p in form.cleaned_data["places"])
-            messages.success(request, f"Cancelled {names}.")
-            return htmx_redirect(request, reverse("bookings:detail", args=[booking.pk]))
-    return _action_page(request, booking, "bookings/cancel_delegates.html", form)
+    return _action(
+        request,
+        booking,
+        form=form,
+        run=lambda data: services.booking_cancel_delegates(
+            actor=request.user,
+            booking=booking,
+            place_ids=[p.pk for p in data["places"]],
+            reason=data["reason"],
+            charge_net=data["charge"],
+        ),
+        done=lambda result, data: (
+            f"Cancelled {', '.join(p.contact.full_name for p in data['places'])}."
+        ),
+        title="Cancel delegates",
+        submit="Cancel delegates",
+        danger=True,
+        intro="cancel_delegates",
+    )
 
 
 @require("manage_bookings")
@@ -270,20 +281,22 @@ def booking_cancel_delegates(request: HttpRequest, pk: int) -> HttpResponse:
 def booking_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     booking = _booking_or_404(pk)
     form = CancelBookingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.booking_cancel(
-                actor=request.user,
-                booking=booking,
-                reason=form.cleaned_data["reason"],
-                charge_net=form.cleaned_data["charge"],
-            )
-        except DomainError as e:
-            form_add_domain_error(form, e)
-        else:
-            messages.success(request, f"Booking {booking.reference} cancelled.")
-            return htmx_redirect(request, reverse("bookings:detail", args=[booking.pk]))
-    return _action_page(request, booking, "bookings/cancel.html", form)
+    return _action(
+        request,
+        booking,
+        form=form,
+        run=lambda data: services.booking_cancel(
+            actor=request.user,
+            booking=booking,
+            reason=data["reason"],
+            charge_net=data["charge"],
+        ),
+        done=lambda result, data: f"Booking {booking.reference} cancelled.",
+        title="Cancel booking",
+        submit="Cancel this booking",
+        danger=True,
+        intro="cancel",
+    )
 
 
 @require("manage_bookings")
@@ -295,28 +308,55 @@ def booking_discount(request: HttpRequest, pk: int) -> HttpResponse:
         "discount_value": booking.discount_value if booking.discount_kind else None,
     }
     form = DiscountForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.booking_set_discount(
-                actor=request.user,
-                booking=booking,
-                kind=form.cleaned_data["discount_kind"],
-                value=form.cleaned_data["discount_value"] or Decimal("0"),
-                reason=form.cleaned_data["discount_reason"],
-            )
-        except DomainError as e:
-            form_add_domain_error(form, e)
-        else:
-            messages.success(request, f"Discount of booking {booking.reference} saved.")
-            return htmx_redirect(request, reverse("bookings:detail", args=[booking.pk]))
-    return _action_page(request, booking, "bookings/discount.html", form)
+    return _action(
+        request,
+        booking,
+        form=form,
+        run=lambda data: services.booking_set_discount(
+            actor=request.user,
+            booking=booking,
+            kind=data["discount_kind"],
+            value=data["discount_value"] or Decimal("0"),
+            reason=data["discount_reason"],
+        ),
+        done=lambda result, data: f"Discount of booking {booking.reference} saved.",
+        title="Discount",
+        submit="Save discount",
+        intro="discount",
+    )
 
 
+@require("manage_bookings")
+@vary_on_headers("HX-Request")
+def booking_noshow(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Mark no-show" cannot be undone, so it asks first and names what it does."""
+    booking = _booking_or_404(pk)
+    form = NoShowForm(request.POST or None)
+    return _action(
+        request,
+        booking,
+        form=form,
+        run=lambda data: services.booking_mark_noshow(
+            actor=request.user, booking=booking, reason=data["reason"]
+        ),
+        done=lambda result, data: f"Booking {booking.reference} is now no-show.",
+        title="Mark no-show",
+        submit="Mark no-show",
+        danger=True,
+        preview=False,
+        consequence=(
+            f"Booking {booking.reference} will be marked no-show: the booking can then no "
+            "longer be edited, discounted or cancelled, and it cannot be set back to "
+            "confirmed (only to completed). Nothing is credited: the invoice stays as it is."
+        ),
+    )
+
+
+# One-click status changes; "Mark no-show" has its own confirmation page (booking_noshow).
 TRANSITION_SERVICES = {
     BookingStatus.CONFIRMED: services.booking_confirm,
     BookingStatus.CONFIRMING: services.booking_mark_confirming,
     BookingStatus.WAITING: services.booking_mark_waiting,
-    BookingStatus.NOSHOW: services.booking_mark_noshow,
     BookingStatus.COMPLETED: services.booking_complete,
 }
 

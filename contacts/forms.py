@@ -1,5 +1,7 @@
 from django import forms
 
+from core.forms import DateInput
+
 from . import phones
 from .models import Contact, Organisation
 from .services import INVALID_MOBILE
@@ -16,9 +18,7 @@ class ContactForm(forms.Form):
         help_text="Any spelling, e.g. 07700 900123 or +44 7700 900123.",
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
-    date_of_birth = forms.DateField(
-        label="Date of birth", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DateInput())
 
     def clean_mobile(self) -> str:
         raw = self.cleaned_data["mobile"].strip()

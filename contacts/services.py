@@ -163,9 +163,38 @@ def membership_add(
     return membership
 
 
+def membership_removal_consequence(*, organisation: Organisation, contact: Contact) -> str:
+    """What removing this member leaves behind: the organisation's live bookings on which the
+    contact is lead booker or a booked delegate ("" when there are none)."""
+    from bookings.models import ACTIVE_STATUSES, Booking, BookingPlace, PlaceState
+
+    live = Booking.objects.filter(organisation=organisation, status__in=ACTIVE_STATUSES)
+    leads = list(live.filter(lead_booker=contact).values_list("reference", flat=True)[:20])
+    delegate_on = list(
+        BookingPlace.objects.filter(
+            booking__in=live, contact=contact, state=PlaceState.BOOKED
+        ).values_list("booking__reference", flat=True)[:20]
+    )
+    if not leads and not delegate_on:
+        return ""
+    parts = []
+    if leads:
+        parts.append("lead booker of " + ", ".join(leads))
+    if delegate_on:
+        parts.append("a delegate on " + ", ".join(delegate_on))
+    return (
+        f"{contact.full_name} is {' and '.join(parts)} for {organisation.name}. Those bookings "
+        f"stay as they are, but {contact.first_name or contact.full_name} will no longer be "
+        f"offered as a lead booker or delegate for new bookings of {organisation.name}."
+    )
+
+
 @transaction.atomic
-def membership_remove(*, actor: Actor, organisation: Organisation, contact: Contact) -> None:
+def membership_remove(
+    *, actor: Actor, organisation: Organisation, contact: Contact, reason: str = ""
+) -> None:
     Organisation.objects.select_for_update().get(pk=organisation.pk)
+    consequence = membership_removal_consequence(organisation=organisation, contact=contact)
     deleted, _ = Membership.objects.filter(organisation=organisation, contact=contact).delete()
     if not deleted:
         raise DomainError(f"{contact.full_name} is not a member of {organisation.name}.")
@@ -173,8 +202,10 @@ def membership_remove(*, actor: Actor, organisation: Organisation, contact: Cont
         actor=actor,
         target=organisation,
         action="membership.remove",
-        summary=f"Removed {contact.full_name}",
-        data={"contact_id": contact.pk},
+        summary=f"Removed {contact.full_name}"
+        + ("; still on live bookings" if consequence else ""),
+        reason=(reason or "").strip()[:500],
+        data={"contact_id": contact.pk, "consequence": consequence},
     )
 
 

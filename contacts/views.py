@@ -1,13 +1,15 @@
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from core.access import has, require
 from core.errors import DomainError
+from core.forms import OptionalReasonForm
 from core.paging import QuickPage
-from core.web import form_add_domain_error, int_or_none, optional_url, partial_template
+from core.web import action_view, form_add_domain_error, int_or_none, partial_template
 
 from . import selectors, services
 from .forms import ContactForm, FamilyForm, OrganisationForm, PickedContactForm
@@ -46,7 +48,7 @@ def contact_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contacts/contact_detail.html",
         {
             "contact": contact,
-            "bookings_url": optional_url("bookings:contact_bookings", contact.pk),
+            "bookings_url": reverse("bookings:contact_bookings", args=[contact.pk]),
             "can_manage": has(request.user, "manage_contacts"),
         },
     )
@@ -190,18 +192,33 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_organisation(request, pk, member_form=form)
 
 
-@require_POST
 @require("manage_contacts")
+@vary_on_headers("HX-Request")
 def membership_remove(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    """Asks first; names the organisation's live bookings the member leads or attends."""
     organisation = get_object_or_404(Organisation, pk=pk)
     contact = get_object_or_404(Contact, pk=contact_pk)
-    try:
-        services.membership_remove(actor=request.user, organisation=organisation, contact=contact)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"{contact.full_name} removed from {organisation.name}.")
-    return redirect("contacts:organisation_detail", organisation.pk)
+    consequence = services.membership_removal_consequence(
+        organisation=organisation, contact=contact
+    ) or (
+        f"{contact.full_name} is on no live booking of {organisation.name}; they will no "
+        "longer be offered as a lead booker or delegate for its bookings."
+    )
+    return action_view(
+        request,
+        form=OptionalReasonForm(request.POST if request.method == "POST" else None),
+        run=lambda data: services.membership_remove(
+            actor=request.user, organisation=organisation, contact=contact, reason=data["reason"]
+        ),
+        done=lambda result, data: f"{contact.full_name} removed from {organisation.name}.",
+        title=f"Remove {contact.full_name}",
+        subject=organisation.name,
+        back_url=reverse("contacts:organisation_detail", args=[organisation.pk]),
+        submit="Remove member",
+        preview=False,
+        danger=True,
+        consequence=consequence,
+    )
 
 
 # --- Families ------------------------------------------------------------------------------

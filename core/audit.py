@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from . import preview
 from .models import AuditEvent
 from .transactions import insert_later
 
@@ -27,6 +28,7 @@ def audit_record(
     elsewhere it is written now. The content type comes from Django's per-process
     cache (`get_for_model` queries once per model and process).
     """
+    preview.note_history(target=target, summary=summary[:500], reason=reason)
     event = AuditEvent(
         actor=actor if actor is not None and actor.is_authenticated else None,
         target_type=ContentType.objects.get_for_model(target),

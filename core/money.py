@@ -4,6 +4,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+# SPEC section 3: no single amount or document total exceeds this. It also keeps every sum the
+# ledger caches well inside its DecimalField(max_digits=12, decimal_places=2) columns.
+MAX_AMOUNT = Decimal("1000000.00")
 
 
 def q(value: Decimal | int | str) -> Decimal:

@@ -6,10 +6,12 @@ class InvoicingConfig(AppConfig):
     verbose_name = "Invoicing"
 
     def ready(self) -> None:
-        try:
-            from notifications.attachments import register
-        except ImportError:  # notifications not installed: nothing to attach to
-            return
+        from core.preview import register_collector
+        from notifications.attachments import register
+
+        from .preview import collect
+
+        register_collector(collect)  # the ledger's section of every money preview
 
         from .pdf import credit_note_pdf_attachment, invoice_pdf_attachment
 

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
+from core.forms import DateInput
+
 from .models import Invoice, InvoiceStatus
 
 OVERPAID = "overpaid"
@@ -32,13 +34,13 @@ class InvoiceFilter(django_filters.FilterSet):
         label="Issued from",
         field_name="issue_date",
         lookup_expr="gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     issued_to = django_filters.DateFilter(
         label="Issued to",
         field_name="issue_date",
         lookup_expr="lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     bill_to = django_filters.CharFilter(
         label="Bill to", field_name="bill_to_name", lookup_expr="icontains"

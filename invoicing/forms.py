@@ -3,10 +3,19 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
+from core.forms import DateInput
+from core.money import MAX_AMOUNT, money_str
+
 from .models import Payment
 from .selectors import PaymentOnInvoice
 
-MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.01")}
+MONEY = {
+    "max_digits": 12,
+    "decimal_places": 2,
+    "min_value": Decimal("0.01"),
+    "max_value": MAX_AMOUNT,
+    "error_messages": {"max_value": f"An amount cannot exceed {money_str(MAX_AMOUNT)}."},
+}
 
 
 class PaymentForm(forms.Form):
@@ -14,7 +23,9 @@ class PaymentForm(forms.Form):
     method = forms.ChoiceField(label="Payment method", choices=Payment.Method.choices)
     reference = forms.CharField(label="Reference", max_length=100, required=False)
     received_on = forms.DateField(
-        label="Date received", widget=forms.DateInput(attrs={"type": "date"})
+        label="Date received",
+        # A date input only takes ISO dates; the en-GB default (01/12/2026) shows as empty.
+        widget=DateInput(),
     )
 
     def __init__(self, *args, **kwargs):

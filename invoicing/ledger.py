@@ -7,7 +7,7 @@ recompute it from raw rows and compare).
 from dataclasses import dataclass
 from decimal import Decimal
 
-from core.money import q
+from core.money import gross_split, q
 
 from .models import InvoiceStatus
 
@@ -57,16 +57,41 @@ def derive(*, total: Decimal, credited: Decimal, paid: Decimal, refunded: Decima
     )
 
 
-def proportional_share(
-    remaining_net: Decimal, remaining_vat: Decimal, places: int, remaining_places: int
+def split_within(
+    gross: Decimal, rate: Decimal, net_left: Decimal, vat_left: Decimal
 ) -> tuple[Decimal, Decimal]:
-    """SPEC: k of the n places still on a line take q(R*k/n) of what remains creditable;
-    the last places take exactly what remains, so any split sums to the line."""
+    """Split a credited gross (0 <= gross <= net_left + vat_left) into (net, VAT) at the line's
+    rate, never past what remains of the line's net or VAT: where the split rounds past one,
+    that one takes exactly what remains and the other the rest (net + VAT == gross always)."""
+    if gross == net_left + vat_left:
+        return net_left, vat_left
+    net, vat = gross_split(gross, rate)
+    if vat > vat_left:
+        return gross - vat_left, vat_left
+    if net > net_left:
+        return net_left, gross - net_left
+    return net, vat
+
+
+def proportional_share(
+    remaining_net: Decimal,
+    remaining_vat: Decimal,
+    places: int,
+    remaining_places: int,
+    vat_rate: Decimal,
+) -> tuple[Decimal, Decimal]:
+    """SPEC section 3: k of the n places still on a line with remaining gross R credit the gross
+    q(R*k/n) (half up), split into net and VAT at the line's rate (`split_within`); the last
+    places take exactly what remains, so crediting place by place sums exactly to the line.
+
+    Rounding the gross once (not net and VAT apart) is what makes 3 of 7 places of £1200.00
+    credit £514.29, the share the customer can check, rather than £514.28."""
     if not 0 < places <= remaining_places:
         raise ValueError("places out of range")
     if places == remaining_places:
         return remaining_net, remaining_vat
-    return (
-        q(remaining_net * places / remaining_places),
-        q(remaining_vat * places / remaining_places),
-    )
+    # A negative (discount) line is credited by the same rule on its magnitude.
+    sign = -1 if remaining_net + remaining_vat < 0 else 1
+    gross = q(sign * (remaining_net + remaining_vat) * places / remaining_places)
+    net, vat = split_within(gross, vat_rate, sign * remaining_net, sign * remaining_vat)
+    return sign * net, sign * vat

@@ -1,18 +1,18 @@
 """Finance pages. Thin: permission, form, one service call, render (full page or partial)."""
 
 from collections.abc import Callable
+from typing import Any
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
 
 from core.access import has, require
-from core.errors import DomainError
 from core.paging import QuickPage
+from core.web import action_view, partial_template
+from notifications.selectors import emails_about
 
 from . import selectors, services
 from .filters import InvoiceFilter
@@ -45,20 +45,15 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
         "querystring": params.urlencode(),
         "page_title": "Invoices",
     }
-    template = "invoicing/invoice_list.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-    return render(request, template, context)
+    # A history restore needs the whole page, not the fragment (core.web.partial_template).
+    return render(
+        request, partial_template(request, "invoicing/invoice_list.html", "results"), context
+    )
 
 
 def _detail_context(request: HttpRequest, invoice: Invoice) -> dict:
     payments = selectors.payments_on_invoice(invoice)
-    try:
-        from notifications.selectors import emails_about
-    except ImportError:  # notifications not built yet
-        emails = []
-    else:
-        emails = list(emails_about(invoice))
+    emails = list(emails_about(invoice))
     return {
         "invoice": invoice,
         "lines": list(invoice.lines.all()),
@@ -114,36 +109,26 @@ def _action(
     form,
     title: str,
     submit: str,
-    run: Callable[[dict], str],
+    run: Callable[[dict], Any],
+    done: Callable[[Any, dict], str],
+    preview: bool = True,
     extra: dict | None = None,
 ) -> HttpResponse:
-    """GET shows the form; POST runs the service. A DomainError becomes a form error (the
-    service changed nothing); success redirects to the invoice with a message."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            done = run(form.cleaned_data)
-        except DomainError as exc:
-            if exc.field and exc.field in form.fields:
-                form.add_error(exc.field, exc.message)
-            else:
-                form.add_error(None, exc.message)
-        else:
-            messages.success(request, done)
-            url = reverse("invoicing:detail", args=[invoice.pk])
-            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-    context = {
-        "invoice": invoice,
-        "form": form,
-        "title": title,
-        "submit": submit,
-        "action_url": request.path,
-        "page_title": f"{title} – {invoice.display_no}",
-        **(extra or {}),
-    }
-    template = "invoicing/invoice_action.html"
-    if request.htmx:
-        template += "#action-form"
-    return render(request, template, context)
+    """An action on one invoice, through the shared action page (core.web.action_view):
+    money actions are previewed (run and rolled back) before they are confirmed."""
+    return action_view(
+        request,
+        form=form,
+        run=run,
+        done=done,
+        title=title,
+        subject=invoice.display_no,
+        back_url=reverse("invoicing:detail", args=[invoice.pk]),
+        submit=submit,
+        preview=preview,
+        intro_template="invoicing/_action_intro.html",
+        context={"invoice": invoice, **(extra or {})},
+    )
 
 
 @require("manage_finance")
@@ -154,7 +139,7 @@ def payment_record_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = PaymentForm(request.POST or None, initial={"amount": invoice.outstanding or None})
 
     def run(data):
-        payment = services.payment_record(
+        return services.payment_record(
             actor=request.user,
             invoice=invoice,
             amount=data["amount"],
@@ -162,13 +147,21 @@ def payment_record_view(request: HttpRequest, pk: int) -> HttpResponse:
             reference=data["reference"],
             received_on=data["received_on"],
         )
+
+    def done(payment, data):
         text = f"Payment {payment.display_no} of £{payment.amount} recorded."
         if data["amount"] > invoice.outstanding:
             text += f" This overpays the invoice by £{data['amount'] - invoice.outstanding}."
         return text
 
     return _action(
-        request, invoice, form=form, title="Record payment", submit="Record payment", run=run
+        request,
+        invoice,
+        form=form,
+        title="Record payment",
+        submit="Record payment",
+        run=run,
+        done=done,
     )
 
 
@@ -186,7 +179,7 @@ def credit_note_view(request: HttpRequest, pk: int) -> HttpResponse:
 
     def run(data):
         mode = data["mode"]
-        note = services.credit_note_issue(
+        return services.credit_note_issue(
             actor=request.user,
             invoice=invoice,
             reason=data["reason"],
@@ -194,7 +187,6 @@ def credit_note_view(request: HttpRequest, pk: int) -> HttpResponse:
             line_places=data.get("line_places") if mode == CreditNoteForm.PLACES else None,
             full=mode == CreditNoteForm.FULL,
         )
-        return f"Credit note {note.display_no} for £{note.gross_total} issued and applied."
 
     return _action(
         request,
@@ -203,6 +195,9 @@ def credit_note_view(request: HttpRequest, pk: int) -> HttpResponse:
         title="Issue credit note",
         submit="Issue credit note",
         run=run,
+        done=lambda note, data: (
+            f"Credit note {note.display_no} for £{note.gross_total} issued and applied."
+        ),
         extra={"creditable": invoice.gross_total - invoice.credited_total},
     )
 
@@ -221,17 +216,24 @@ def refund_view(request: HttpRequest, pk: int) -> HttpResponse:
     by_id = {p.payment.pk: p.payment for p in payments}
 
     def run(data):
-        refund = services.refund_issue(
+        return services.refund_issue(
             actor=request.user,
             invoice=invoice,
             amount=data["amount"],
             reason=data["reason"],
             payment=by_id.get(data["payment"]) if data["payment"] else None,
         )
-        return f"Refund of £{data['amount']} recorded against {refund.payment.display_no}."
 
     return _action(
-        request, invoice, form=form, title="Refund overpayment", submit="Refund", run=run
+        request,
+        invoice,
+        form=form,
+        title="Refund overpayment",
+        submit="Refund",
+        run=run,
+        done=lambda refund, data: (
+            f"Refund of £{data['amount']} recorded against {refund.payment.display_no}."
+        ),
     )
 
 
@@ -247,15 +249,13 @@ def reallocate_view(request: HttpRequest, pk: int) -> HttpResponse:
     by_id = {t.pk: t for t in targets}
 
     def run(data):
-        target = by_id[data["target"]]
-        services.payment_reallocate(
+        return services.payment_reallocate(
             actor=request.user,
             source=invoice,
-            target=target,
+            target=by_id[data["target"]],
             amount=data["amount"],
             reason=data["reason"],
         )
-        return f"£{data['amount']} moved to {target.display_no}."
 
     return _action(
         request,
@@ -264,6 +264,7 @@ def reallocate_view(request: HttpRequest, pk: int) -> HttpResponse:
         title="Move overpayment to another invoice",
         submit="Move money",
         run=run,
+        done=lambda rows, data: f"£{data['amount']} moved to {by_id[data['target']].display_no}.",
         extra={"no_targets": not targets},
     )
 
@@ -274,13 +275,19 @@ def reallocate_view(request: HttpRequest, pk: int) -> HttpResponse:
 def email_view(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = _invoice_or_404(pk)
     form = EmailForm(request.POST or None, initial={"to": invoice.buyer.get("email", "")})
-
-    def run(data):
-        services.invoice_email_send(actor=request.user, invoice=invoice, to=[data["to"]])
-        return f"Invoice {invoice.display_no} queued to {data['to']} with the PDF attached."
-
     return _action(
-        request, invoice, form=form, title="Send invoice by email", submit="Send", run=run
+        request,
+        invoice,
+        form=form,
+        title="Send invoice by email",
+        submit="Send",
+        run=lambda data: services.invoice_email_send(
+            actor=request.user, invoice=invoice, to=[data["to"]]
+        ),
+        done=lambda message, data: (
+            f"Invoice {invoice.display_no} queued to {data['to']} with the PDF attached."
+        ),
+        preview=False,  # no money moves: the email itself is the action
     )
 
 
@@ -292,16 +299,17 @@ def credit_note_email_view(request: HttpRequest, pk: int) -> HttpResponse:
     if note is None:
         raise Http404("No such credit note")
     form = EmailForm(request.POST or None, initial={"to": note.buyer.get("email", "")})
-
-    def run(data):
-        services.credit_note_email_send(actor=request.user, credit_note=note, to=[data["to"]])
-        return f"Credit note {note.display_no} queued to {data['to']} with the PDF attached."
-
     return _action(
         request,
         note.invoice,
         form=form,
         title=f"Send credit note {note.display_no} by email",
         submit="Send",
-        run=run,
+        run=lambda data: services.credit_note_email_send(
+            actor=request.user, credit_note=note, to=[data["to"]]
+        ),
+        done=lambda message, data: (
+            f"Credit note {note.display_no} queued to {data['to']} with the PDF attached."
+        ),
+        preview=False,
     )

@@ -39,6 +39,7 @@ from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 
+from core import preview
 from core.audit import Actor, audit_record
 from core.errors import DomainError
 from core.transactions import insert_later, service_atomic
@@ -412,6 +413,8 @@ def email_queue_many(*, actor: Actor, emails: Sequence[EmailToQueue]) -> list[Ou
             )
         insert_later(links)  # read only by pages (`emails_about`), never before commit
         transaction.on_commit(partial(_enqueue_all, [m.pk for m in messages]))
+    for message in messages:
+        preview.note_email(to=message.to, subject=message.subject)
     return messages
 
 

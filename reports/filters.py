@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from bookings.models import BookingPlace
 from contacts.models import Organisation
+from core.forms import DateInput
 from schedules.forms import TrainerChoiceField, trainers
 from schedules.models import Course, Venue
 
@@ -29,12 +30,12 @@ class UpcomingFilter(django_filters.FilterSet):
     starts_from = django_filters.DateFilter(
         label="Starts from",
         method="filter_starts_from",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     starts_to = django_filters.DateFilter(
         label="Starts to",
         method="filter_starts_to",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     course = django_filters.ModelChoiceFilter(
         label="Course",

@@ -6,6 +6,8 @@ import datetime
 from django import forms
 from django.utils import timezone
 
+from core.forms import DateInput
+
 from .selectors import OTHER, OTHER_LABEL, revenue_filter_courses
 
 MAX_MONTHS = 60  # five years of months is already a long table and chart
@@ -42,12 +44,8 @@ def default_period(today: datetime.date | None = None) -> tuple[datetime.date, d
 
 
 class RevenueForm(forms.Form):
-    date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label="From", required=False, widget=DateInput())
+    date_to = forms.DateField(label="To", required=False, widget=DateInput())
     course = forms.ChoiceField(label="Course", required=False)
 
     def __init__(self, *args, **kwargs):

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib.auth import get_user_model
 
+from core.forms import DateInput
 from core.roles import Role
 
 from .models import Course, Schedule, Venue
@@ -146,7 +147,7 @@ class ScheduleForm(forms.Form):
 
 
 class SessionForm(forms.Form):
-    date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label="Date", widget=DateInput())
     start_time = forms.TimeField(
         label="Start time", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )

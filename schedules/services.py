@@ -264,15 +264,83 @@ def session_add(
     return session
 
 
+def _session_attendance(session: TimetableSession):
+    from bookings.models import Attendance  # bookings builds on schedules: read it lazily
+
+    return Attendance.objects.filter(session=session).select_related("place__contact")
+
+
+def session_removal_check(session: TimetableSession) -> tuple[str, list]:
+    """(refusal, people booked): why the session cannot be removed ("" when it can) and
+    the delegates who will be told. Used by the confirmation page and by the service."""
+    from bookings.states import AttendanceStatus
+
+    rows = list(_session_attendance(session))
+    taken = [r for r in rows if r.status in (AttendanceStatus.ATTENDED, AttendanceStatus.ABSENT)]
+    if taken:
+        return (
+            f"Attendance has been taken for this session ({len(taken)} "
+            f"delegate{'s' if len(taken) != 1 else ''} marked), so it cannot be removed.",
+            [],
+        )
+    booked = [
+        r.place.contact
+        for r in rows
+        if r.status == AttendanceStatus.PENDING and r.place.contact is not None
+    ]
+    return "", booked
+
+
 @transaction.atomic
-def session_remove(*, actor: Actor, session: TimetableSession) -> None:
-    locked = Schedule.objects.select_for_update().get(pk=session.schedule_id)
+def session_remove(*, actor: Actor, session: TimetableSession, reason: str = "") -> list:
+    """Remove a timetable session. Refused once attendance has been taken on it; otherwise its
+    pending attendance cells go with it and every delegate booked is emailed the change.
+    Returns the people emailed."""
+    from django.conf import settings
+
+    from notifications.services import email_queue
+
+    from . import emails
+
+    locked = (
+        Schedule.objects.select_for_update().select_related("course").get(pk=session.schedule_id)
+    )
+    refusal, booked = session_removal_check(session)
+    if refusal:
+        raise DomainError(refusal)
     label = str(session)
+    reason = (reason or "").strip()[:500]
+    _session_attendance(session).delete()
     try:
         with transaction.atomic():
             session.delete()
-    except (IntegrityError, ProtectedError, RestrictedError):  # attendance recorded against it
-        raise DomainError("This session has attendance records and cannot be removed.") from None
+    except (IntegrityError, ProtectedError, RestrictedError):
+        raise DomainError("This session is still in use and cannot be removed.") from None
+    remaining = [str(s) for s in locked.sessions.order_by("date", "start_time")]
+    told = [c for c in booked if c.email]
+    for contact in told:
+        email_queue(
+            to=contact.email,
+            template_key=emails.SESSION_REMOVED,
+            context={
+                "delegate_name": contact.full_name,
+                "course_title": locked.course.title,
+                "schedule_code": locked.code,
+                "session": label,
+                "sessions": remaining,
+                "reason": reason,
+                "seller_name": settings.SELLER.get("name", ""),
+            },
+            about=[locked],
+            actor=actor,
+        )
     audit_record(
-        actor=actor, target=locked, action="schedule.session_remove", summary=f"Removed {label}"
+        actor=actor,
+        target=locked,
+        action="schedule.session_remove",
+        summary=f"Removed {label}"
+        + (f"; {len(told)} delegate{'s' if len(told) != 1 else ''} emailed" if told else ""),
+        reason=reason,
+        data={"notified": [c.pk for c in told]},
     )
+    return told

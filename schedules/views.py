@@ -1,12 +1,14 @@
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from core.access import has, require
 from core.errors import DomainError
-from core.web import form_add_domain_error, optional_url, partial_template
+from core.forms import OptionalReasonForm
+from core.web import action_view, form_add_domain_error, partial_template
 
 from . import selectors, services
 from .forms import CourseForm, ScheduleForm, SessionForm
@@ -63,7 +65,7 @@ def _render_detail(request: HttpRequest, pk: int, session_form=None) -> HttpResp
         {
             "schedule": schedule,
             "register_url": (
-                optional_url("bookings:schedule_register", schedule.pk)
+                reverse("bookings:schedule_register", args=[schedule.pk])
                 if has(request.user, "view_bookings")
                 else ""
             ),
@@ -125,17 +127,46 @@ def session_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, pk, session_form=form)
 
 
-@require_POST
 @require("manage_schedules")
+@vary_on_headers("HX-Request")
 def session_remove(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
-    session = get_object_or_404(TimetableSession, pk=session_pk, schedule_id=pk)
-    try:
-        services.session_remove(actor=request.user, session=session)
-    except DomainError as error:
-        messages.error(request, error.message)
+    """Asks first, naming who is booked and will be emailed (or why it cannot be removed)."""
+    session = get_object_or_404(
+        TimetableSession.objects.select_related("schedule"), pk=session_pk, schedule_id=pk
+    )
+    schedule = session.schedule
+    refusal, booked = services.session_removal_check(session)
+    if refusal:
+        consequence = refusal
+    elif booked:
+        names = ", ".join(c.full_name for c in booked[:10]) + (
+            " and others" if len(booked) > 10 else ""
+        )
+        consequence = (
+            f"{len(booked)} {'person is' if len(booked) == 1 else 'people are'} booked on "
+            f"{schedule.code} ({names}). Their attendance for this session is removed and "
+            "each of them with an email address is emailed the change, with the reason below."
+        )
     else:
-        messages.success(request, "Session removed.")
-    return redirect("schedules:detail", pk)
+        consequence = "Nobody is booked on this schedule: the session is simply removed."
+    return action_view(
+        request,
+        form=OptionalReasonForm(request.POST if request.method == "POST" else None),
+        run=lambda data: services.session_remove(
+            actor=request.user, session=session, reason=data["reason"]
+        ),
+        done=lambda told, data: (
+            f"Session {session} removed"
+            + (f"; {len(told)} delegate{'s' if len(told) != 1 else ''} emailed." if told else ".")
+        ),
+        title=f"Remove session {session}",
+        subject=schedule.code,
+        back_url=reverse("schedules:detail", args=[schedule.pk]),
+        submit="Remove session",
+        preview=False,
+        danger=True,
+        consequence=consequence,
+    )
 
 
 @require("view_schedules")

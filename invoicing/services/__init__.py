@@ -7,11 +7,11 @@ Interface: docs/ARCHITECTURE.md "Ledger (invoicing.services)".
 """
 
 from ._common import ledger_operation, recompute_balances
+from .credit_notes import credit_note_issue
 from .documents import (
     LineSpec,
     billing_account_for,
     charge_invoice_issue,
-    credit_note_issue,
     invoice_issue,
 )
 from .emails import credit_note_email_send, invoice_email_send

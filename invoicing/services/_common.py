@@ -9,9 +9,10 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Sum
 
+from core import preview
 from core.audit import Actor
 from core.errors import DomainError
-from core.money import q
+from core.money import MAX_AMOUNT, money_str, q
 from core.transactions import locked, remember_lock, service_atomic
 
 from ..ledger import ZERO, Balances, derive
@@ -27,6 +28,8 @@ from ..models import (
 
 INVOICE_SERIES = "INV"
 CREDIT_NOTE_SERIES = "CN"
+# The largest value of the invoice's cached balance columns, DecimalField(12, 2).
+BALANCE_LIMIT = Decimal("9999999999.99")
 
 _current_operation: ContextVar[Operation | None] = ContextVar("ledger_operation", default=None)
 
@@ -52,6 +55,7 @@ def ledger_operation(
         op = Operation.objects.create(
             kind=kind, actor=_real_user(actor), reason=reason, params=params or {}
         )
+        _preview_note_operation(op)
         token = _current_operation.set(op)
         try:
             yield op
@@ -130,15 +134,61 @@ def store_balances(invoice: Invoice) -> Invoice:
     report's outstanding figure by the change)."""
     from .revenue import record_outstanding
 
+    _preview_note_before(invoice)
     balances = recompute_balances(invoice)
     if balances.outstanding < 0 or balances.overpayment < 0:  # pragma: no cover - guarded above
         raise DomainError("This would leave the invoice with a negative balance.")
+    for field, value in balances.as_fields().items():
+        # The services' own limits keep sums far below the columns; this backstop turns what
+        # would be a database overflow (a 500) into a refusal, e.g. after a great many
+        # payments and refunds on one invoice.
+        if isinstance(value, Decimal) and abs(value) > BALANCE_LIMIT:
+            raise DomainError(
+                f"Invoice {invoice.display_no} cannot record this: its "
+                f"{field.replace('_', ' ')} would exceed what the ledger can hold. Use another "
+                "invoice."
+            )
     # The caller locked `invoice` in this transaction, so its cached outstanding is current.
     record_outstanding(invoice, balances.outstanding - invoice.outstanding)
     for field, value in balances.as_fields().items():
         setattr(invoice, field, value)
     invoice.save(update_fields=list(balances.as_fields()))
     return invoice
+
+
+# --- preview hooks (core.preview; no-ops costing nothing outside a preview or confirm) ----------
+
+
+class PreviewNotes:
+    """What a preview needs from the ledger: the operations of the run (every ledger row
+    points at one) and each invoice's balances before this run first changed them."""
+
+    def __init__(self) -> None:
+        self.operations: list[int] = []
+        self.before: dict[int, dict] = {}
+
+
+def _preview_note_operation(op: Operation) -> None:
+    capture = preview.active()
+    if capture is not None:
+        capture.notes("invoicing", PreviewNotes).operations.append(op.pk)
+
+
+def _preview_note_before(invoice: Invoice) -> None:
+    capture = preview.active()
+    if capture is None:
+        return
+    notes = capture.notes("invoicing", PreviewNotes)
+    if invoice.pk not in notes.before:
+        # The caller locked `invoice` in this transaction, so its cached balances are current.
+        notes.before[invoice.pk] = {
+            "total": invoice.gross_total,
+            "credited": invoice.credited_total,
+            "paid": invoice.paid_total - invoice.refunded_total,
+            "outstanding": invoice.outstanding,
+            "overpayment": invoice.overpayment,
+            "status": invoice.status,
+        }
 
 
 def held_by_payment(invoice: Invoice) -> dict[int, Decimal]:
@@ -160,25 +210,39 @@ def held_by_payment(invoice: Invoice) -> dict[int, Decimal]:
 # --- input checks -------------------------------------------------------------------------------
 
 
-def money_in(
-    value: Decimal | str | int | None, *, label: str = "Amount", field: str = "amount"
+def exact_amount(
+    value: Decimal | str | int | None, *, label: str = "Amount", field: str | None = "amount"
 ) -> Decimal:
-    """An amount from outside: Decimal (or str/int), 2 places at most, greater than zero."""
-    if isinstance(value, float | bool):
+    """An amount from outside, as given: Decimal, str or int (never a float, whose value is
+    not the one typed, nor a bool), finite, 2 decimal places at most, and within
+    MAX_AMOUNT either way. Its sign is the caller's rule."""
+    if isinstance(value, float):
         raise DomainError(f"{label} must be an exact amount, not a float.", field=field)
+    if isinstance(value, bool):
+        raise DomainError(f"{label} must be an amount such as 120.00.", field=field)
     try:
         amount = Decimal(value) if not isinstance(value, Decimal) else value
     except (InvalidOperation, TypeError, ValueError):
         raise DomainError(f"{label} must be an amount such as 120.00.", field=field) from None
     if not amount.is_finite():
         raise DomainError(f"{label} must be an amount such as 120.00.", field=field)
+    # The size first: rounding 1E+30 to pennies would overflow the decimal context.
+    if abs(amount) > MAX_AMOUNT:
+        raise DomainError(f"{label} cannot exceed {money_str(MAX_AMOUNT)}.", field=field)
     if q(amount) != amount:
         raise DomainError(f"{label} must have at most 2 decimal places.", field=field)
+    return q(amount)
+
+
+def money_in(
+    value: Decimal | str | int | None, *, label: str = "Amount", field: str = "amount"
+) -> Decimal:
+    """An amount of money moving (a payment, refund, credit, charge): `exact_amount`, and
+    greater than zero."""
+    amount = exact_amount(value, label=label, field=field)
     if amount <= 0:
         raise DomainError(f"{label} must be greater than zero.", field=field)
-    if amount >= Decimal("10000000000"):
-        raise DomainError(f"{label} is too large.", field=field)
-    return q(amount)
+    return amount
 
 
 def require_reason(reason: str) -> str:

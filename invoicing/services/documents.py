@@ -1,4 +1,4 @@
-"""Documents: billing accounts, invoices, credit notes, charge invoices."""
+"""Documents: billing accounts, invoices, charge invoices (credit notes: credit_notes.py)."""
 
 import datetime
 from collections.abc import Sequence
@@ -13,27 +13,24 @@ from django.utils import timezone
 from contacts.models import Contact, Family, Organisation
 from core.audit import Actor, audit_record
 from core.errors import DomainError
-from core.money import gross_split, money_str, q
+from core.money import MAX_AMOUNT, gross_split, money_str, q
 from core.transactions import remember_lock
 
 if TYPE_CHECKING:
     from bookings.models import Booking
 
-from ..ledger import ZERO, proportional_share
+from ..ledger import ZERO
 from ..models import (
     BillingAccount,
-    CreditNote,
-    CreditNoteLine,
     Invoice,
     InvoiceLine,
     Operation,
 )
-from ..selectors import LineRemaining, remaining_by_line
 from . import revenue
 from ._common import (
-    CREDIT_NOTE_SERIES,
     INVOICE_SERIES,
     display_number,
+    exact_amount,
     ledger_operation,
     lock_account,
     lock_invoices,
@@ -42,10 +39,11 @@ from ._common import (
     party_snapshot,
     require_reason,
     seller_snapshot,
-    store_balances,
 )
 
 MAX_RATE = Decimal("1")
+# Places on one line: far beyond any course, well inside the PositiveIntegerField column.
+MAX_QUANTITY = 100_000
 
 
 @dataclass(frozen=True)
@@ -113,6 +111,21 @@ def billing_account_for(
 # --- invoices -----------------------------------------------------------------------------------
 
 
+def _vat_rate(value, position: int) -> Decimal:
+    message = f"Line {position}: the VAT rate must be a fraction such as 0.2000."
+    if isinstance(value, float | bool):
+        raise DomainError(message)
+    try:
+        rate = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise DomainError(message) from None
+    if not rate.is_finite() or not ZERO <= rate < MAX_RATE:
+        raise DomainError(message)
+    if rate.quantize(Decimal("0.0001")) != rate:
+        raise DomainError(message)
+    return rate
+
+
 def _checked_lines(lines) -> list[dict]:
     specs = list(lines or ())
     if not specs:
@@ -125,42 +138,40 @@ def _checked_lines(lines) -> list[dict]:
         description = (spec.description or "").strip()
         if not description:
             raise DomainError(f"Line {position} needs a description.")
-        if isinstance(spec.unit_net, float) or isinstance(spec.vat_rate, float):
-            raise DomainError(f"Line {position}: amounts must be exact, not floats.")
-        try:
-            unit_net = Decimal(spec.unit_net)
-            rate = Decimal(spec.vat_rate)
-        except (InvalidOperation, TypeError, ValueError):
-            raise DomainError(f"Line {position}: the price or VAT rate is not a number.") from None
-        if not unit_net.is_finite() or q(unit_net) != unit_net:
-            raise DomainError(f"Line {position}: the unit price must have at most 2 decimals.")
-        if (
-            not rate.is_finite()
-            or not ZERO <= rate < MAX_RATE
-            or rate.quantize(Decimal("0.0001")) != rate
-        ):
-            raise DomainError(f"Line {position}: the VAT rate must be a fraction such as 0.2000.")
-        if not isinstance(spec.quantity, int) or spec.quantity < 1:
-            raise DomainError(f"Line {position}: the quantity must be a whole number of 1 or more.")
+        unit_net = exact_amount(spec.unit_net, label=f"Line {position}: the unit price", field=None)
+        rate = _vat_rate(spec.vat_rate, position)
+        quantity = spec.quantity
+        if isinstance(quantity, bool) or not isinstance(quantity, int):
+            quantity = 0
+        if not 1 <= quantity <= MAX_QUANTITY:
+            raise DomainError(
+                f"Line {position}: the quantity must be a whole number from 1 to {MAX_QUANTITY:,}."
+            )
         if spec.kind not in kinds:
             raise DomainError(f"Line {position}: unknown line kind {spec.kind!r}.")
+        line_gross = None
         if spec.line_gross is not None:
-            if isinstance(spec.line_gross, float):
-                raise DomainError(f"Line {position}: amounts must be exact, not floats.")
-            line_gross = Decimal(spec.line_gross)
-            if not line_gross.is_finite() or q(line_gross) != line_gross:
-                raise DomainError(f"Line {position}: the price must have at most 2 decimals.")
+            line_gross = exact_amount(
+                spec.line_gross, label=f"Line {position}: the package price", field=None
+            )
+        if spec.kind != InvoiceLine.Kind.DISCOUNT and min(unit_net, line_gross or ZERO) < 0:
+            raise DomainError(f"Line {position}: only a discount line can be negative.")
+        if line_gross is not None:
             net, vat = gross_split(line_gross, rate)
-            unit_net = q(net / spec.quantity)
+            unit_net = q(net / quantity)
         else:
-            net = q(unit_net * spec.quantity)
+            net = q(unit_net * quantity)
             vat = q(net * rate)  # VAT per line, then summed (HMRC VAT Notice 700 17.5)
+        if abs(net + vat) > MAX_AMOUNT:
+            raise DomainError(
+                f"Line {position}: the line total cannot exceed {money_str(MAX_AMOUNT)}."
+            )
         out.append(
             {
                 "position": position,
                 "kind": spec.kind,
                 "description": description[:300],
-                "quantity": spec.quantity,
+                "quantity": quantity,
                 "unit_net": q(unit_net),
                 "net": net,
                 "vat_rate": rate,
@@ -185,6 +196,7 @@ def _issue(
     supersedes: Invoice | None,
     charge_for: Invoice | None,
     reason: str,
+    allow_zero: bool = False,
 ) -> Invoice:
     rows = _checked_lines(lines)
     if kind not in Invoice.Kind.values:
@@ -194,6 +206,10 @@ def _issue(
     gross_total = net_total + vat_total
     if gross_total < 0:
         raise DomainError("An invoice total cannot be negative.")
+    if gross_total == 0 and not allow_zero:
+        raise DomainError("An invoice total cannot be zero: there is nothing to bill.")
+    if max(abs(net_total), abs(vat_total), gross_total) > MAX_AMOUNT:
+        raise DomainError(f"An invoice total cannot exceed {money_str(MAX_AMOUNT)}.")
     po_number = (po_number or "").strip()
     if len(po_number) > 100:
         raise DomainError("The purchase order number is too long (100 characters at most).")
@@ -263,8 +279,10 @@ def invoice_issue(
     kind: str = "standard",
     supersedes: Invoice | None = None,
     reason: str = "",
+    allow_zero: bool = False,
 ) -> Invoice:
-    """Issue a numbered invoice with its lines (VAT per line, totals summed)."""
+    """Issue a numbered invoice with its lines (VAT per line, totals summed). An invoice
+    totalling 0.00 is refused unless `allow_zero` (e.g. a free course billed for the record)."""
     return _issue(
         actor=actor,
         account=account,
@@ -276,177 +294,8 @@ def invoice_issue(
         supersedes=supersedes,
         charge_for=None,
         reason=reason,
+        allow_zero=allow_zero,
     )
-
-
-# --- credit notes -------------------------------------------------------------------------------
-
-
-def _split_entered(amount: Decimal, remaining: dict[int, LineRemaining]) -> list[dict]:
-    """Spread a VAT-inclusive value over the lines still creditable, in proportion to what
-    remains on each, each part split at its own line's VAT rate."""
-    open_lines = [r for r in remaining.values() if r.gross > 0]
-    pool = sum((r.gross for r in open_lines), ZERO)
-    parts: list[Decimal] = []
-    left = amount
-    for i, r in enumerate(open_lines):
-        part = left if i == len(open_lines) - 1 else min(q(amount * r.gross / pool), r.gross, left)
-        parts.append(part)
-        left -= part
-    # Rounding can push the last part past its line: move the excess to lines with room.
-    for i in range(len(open_lines) - 1, -1, -1):
-        excess = parts[i] - open_lines[i].gross
-        if excess <= 0:
-            continue
-        parts[i] -= excess
-        for j, r in enumerate(open_lines):
-            room = r.gross - parts[j]
-            take = min(room, excess)
-            if take > 0:
-                parts[j] += take
-                excess -= take
-    out = []
-    for r, part in zip(open_lines, parts, strict=True):
-        if part <= 0:
-            continue
-        if part == r.gross:
-            net, vat = r.net, r.vat
-        else:
-            net, vat = gross_split(part, r.line.vat_rate)
-            if vat > r.vat:
-                net, vat = part - r.vat, r.vat
-            elif net > r.net:
-                net, vat = r.net, part - r.net
-        out.append({"r": r, "quantity": 0, "net": net, "vat": vat})
-    return out
-
-
-def credit_note_issue(
-    *,
-    actor: Actor,
-    invoice: Invoice,
-    reason: str,
-    amount: Decimal | None = None,
-    line_places: dict[int, int] | None = None,
-    full: bool = False,
-) -> CreditNote:
-    """Credit part or all of one invoice; the credit note is applied to it at once.
-
-    Exactly one of: `amount` (the "Credit Note Value", VAT-inclusive), `line_places`
-    ({invoice line id: places cancelled}, proportional), `full` (all still creditable).
-    Never touches payments: crediting a paid invoice leaves an overpayment.
-    """
-    modes = sum([amount is not None, bool(line_places), bool(full)])
-    if modes != 1:
-        raise DomainError("Give exactly one of: an amount, places to credit, or full credit.")
-    reason = require_reason(reason)
-    if amount is not None:
-        amount = money_in(amount, label="Credit note value")
-
-    with ledger_operation(kind=Operation.Kind.CREDIT, actor=actor, reason=reason) as op:
-        account = lock_account(invoice.account_id)
-        invoice = lock_invoices(invoice.pk)[invoice.pk]
-        remaining = remaining_by_line(invoice)
-        creditable = invoice.gross_total - invoice.credited_total
-        if creditable <= 0:
-            raise DomainError(f"Invoice {invoice.display_no} has already been fully credited.")
-
-        if full:
-            method = CreditNote.Method.FULL
-            parts = [
-                {"r": r, "quantity": max(r.places, 0), "net": r.net, "vat": r.vat}
-                for r in remaining.values()
-                if r.net or r.vat
-            ]
-        elif line_places:
-            method = CreditNote.Method.PROPORTIONAL
-            parts = []
-            for line_id, places in sorted(line_places.items()):
-                r = remaining.get(line_id)
-                if r is None:
-                    raise DomainError(f"That line is not on invoice {invoice.display_no}.")
-                if not isinstance(places, int) or isinstance(places, bool) or places < 1:
-                    raise DomainError("The number of places must be a whole number of 1 or more.")
-                if places > r.places:
-                    raise DomainError(
-                        f"Only {r.places} place(s) remain to credit on “{r.line.description}”."
-                    )
-                net, vat = proportional_share(r.net, r.vat, places, r.places)
-                parts.append({"r": r, "quantity": places, "net": net, "vat": vat})
-        else:
-            method = CreditNote.Method.ENTERED
-            if amount > creditable:
-                raise DomainError(
-                    f"The credit note value cannot exceed {money_str(creditable)}, what remains "
-                    f"to credit on invoice {invoice.display_no}."
-                )
-            parts = _split_entered(amount, remaining)
-
-        net_total = sum((p["net"] for p in parts), ZERO)
-        vat_total = sum((p["vat"] for p in parts), ZERO)
-        gross_total = net_total + vat_total
-        if gross_total <= 0:
-            raise DomainError("Nothing is left to credit for those places.")
-        if gross_total > creditable:
-            raise DomainError(
-                f"This credit note ({money_str(gross_total)}) would exceed "
-                f"{money_str(creditable)}, what remains to credit on invoice {invoice.display_no}."
-            )
-        for p in parts:
-            r = p["r"]
-            # Per line, never credit past what the line billed (sign-aware for discount lines).
-            if (r.line.net >= 0 and not ZERO <= p["net"] <= r.net) or (
-                r.line.net < 0 and not r.net <= p["net"] <= ZERO
-            ):
-                raise DomainError("This credit would exceed a line of the invoice.")
-
-        number = next_number(CREDIT_NOTE_SERIES)
-        note = CreditNote(
-            account=account,
-            invoice=invoice,
-            operation=op,
-            series=CREDIT_NOTE_SERIES,
-            number=number,
-            display_no=display_number(CREDIT_NOTE_SERIES, number),
-            issue_date=max(timezone.localdate(), invoice.issue_date),
-            method=method,
-            reason=reason,
-            places_cancelled=sum(p["quantity"] for p in parts)
-            if method == CreditNote.Method.PROPORTIONAL
-            else 0,
-            seller=seller_snapshot(),
-            buyer=invoice.buyer,
-            net_total=net_total,
-            vat_total=vat_total,
-            gross_total=gross_total,
-        )
-        note.save()
-        CreditNoteLine.objects.bulk_create(
-            CreditNoteLine(
-                credit_note=note,
-                invoice_line=p["r"].line,
-                quantity=p["quantity"],
-                description=p["r"].line.description,
-                net=p["net"],
-                vat_rate=p["r"].line.vat_rate,
-                vat=p["vat"],
-                gross=p["net"] + p["vat"],
-            )
-            for p in parts
-            if p["net"] or p["vat"] or p["quantity"]
-        )
-        revenue.record_credit(note.issue_date, ((p["r"].line, p["net"] + p["vat"]) for p in parts))
-        store_balances(invoice)
-        audit_record(
-            actor=actor,
-            target=invoice,
-            action="credit_note.issued",
-            summary=f"Credit note {note.display_no} for {money_str(gross_total)} "
-            f"({note.get_method_display().lower()}) applied to {invoice.display_no}",
-            reason=reason,
-            data={"operation": op.pk, "credit_note": note.pk, "gross": str(gross_total)},
-        )
-    return note
 
 
 # --- charge invoices ----------------------------------------------------------------------------

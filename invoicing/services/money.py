@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from core.audit import Actor, audit_record
 from core.errors import DomainError
-from core.money import money_str
+from core.money import MAX_AMOUNT, money_str
 
 from ..ledger import ZERO
 from ..models import REFUND_STATES, Allocation, Invoice, Operation, Payment, Refund
@@ -48,6 +48,7 @@ def payment_record(
     with ledger_operation(kind=Operation.Kind.PAY, actor=actor) as op:
         account = lock_account(invoice.account_id)
         invoice = lock_invoices(invoice.pk)[invoice.pk]
+        _check_overpayment(invoice, amount)
         payment = Payment(
             account=account,
             operation=op,
@@ -72,6 +73,28 @@ def payment_record(
             data={"operation": op.pk, "payment": payment.pk, "amount": str(amount)},
         )
     return payment
+
+
+def _check_overpayment(invoice: Invoice, amount: Decimal) -> None:
+    """Money that arrives is recorded even beyond what is due, but an invoice may not hold
+    more than MAX_AMOUNT beyond its due: past that it is a mistake in the amount (or belongs on
+    another invoice), and repeated large payments would overflow its cached sums."""
+    overpaid = invoice.overpayment + max(amount - invoice.outstanding, ZERO)
+    if overpaid <= MAX_AMOUNT:
+        return
+    room = invoice.outstanding + MAX_AMOUNT - invoice.overpayment
+    # A credit note can leave an invoice overpaid beyond the limit; then it takes nothing more.
+    advice = (
+        f"record at most {money_str(room)} here"
+        if room > 0
+        else "it can take no more money: record the payment on another invoice"
+    )
+    raise DomainError(
+        f"This payment would leave {money_str(overpaid)} overpaid on {invoice.display_no}; "
+        f"an invoice may hold at most {money_str(MAX_AMOUNT)} more than it is due, so "
+        f"{advice}.",
+        field="amount",
+    )
 
 
 def payment_reallocate(

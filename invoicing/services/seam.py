@@ -18,7 +18,8 @@ from ..ledger import ZERO
 from ..models import BillingAccount, CreditNote, Invoice, InvoiceLine, Operation
 from ..selectors import remaining_by_line
 from ._common import ledger_operation, lock_account, lock_invoices
-from .documents import LineSpec, charge_invoice_issue, credit_note_issue, invoice_issue
+from .credit_notes import credit_note_issue
+from .documents import LineSpec, charge_invoice_issue, invoice_issue
 
 COURSE_KINDS = (InvoiceLine.Kind.COURSE, InvoiceLine.Kind.PLACES)
 

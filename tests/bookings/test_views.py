@@ -10,6 +10,7 @@ from bookings.models import Booking, BookingStatus, PlaceState
 from invoicing.models import Invoice
 from invoicing.services import payment_record
 from notifications.models import OutboxMessage
+from tests.actions import confirm, ledger_counts, preview
 
 from .factories import ContactFactory, ScheduleFactory, organisation_with_members
 
@@ -459,39 +460,103 @@ def test_edit_po_number_sends_confirmation_once(admin_client, admin_user):
 
 def test_cancel_delegates_view(admin_client, admin_user):
     booking = group(admin_user, count=2)
-    place = booking.places.first()
+    place, other_place = booking.places.order_by("pk")
+    invoice = Invoice.objects.get(booking=booking)
     url = reverse("bookings:cancel_delegates", args=[booking.pk])
     html = admin_client.get(url).content.decode()
-    assert place.contact.full_name in html and "Reason" in html
-    html = admin_client.post(url, {"places": [place.pk]}, **HX).content.decode()
+    assert place.contact.full_name in html and "Reason" in html and ">Preview</button>" in html
+    html = preview(admin_client, url, {"places": [place.pk]}, **HX).content.decode()
     assert "This field is required" in html  # the reason
-    r = admin_client.post(url, {"places": [place.pk], "reason": "Ill", "charge": "10"}, **HX)
+    before = ledger_counts()
+    shown = preview(
+        admin_client, url, {"places": [place.pk], "reason": "Ill", "charge": "10"}, **HX
+    )
+    html = shown.content.decode()
+    assert ledger_counts() == before  # nothing written, no number taken, no email queued
+    place.refresh_from_db()
+    assert place.state == PlaceState.BOOKED
+    assert "<html" not in html and "What will happen" in html
+    for text in [
+        "Credit note CN-000001 (provisional number)", f"Credits {invoice.display_no}",
+        "Charge invoice INV-000002 (provisional number)", f"Charge for {invoice.display_no}",
+        "Cancellation charge", "£10.00", "£2.00", "£12.00",  # the charge: net, VAT, gross
+        "£120.00",  # the credit note: one of two delegates
+        "£240.00 → <strong>£120.00</strong>",  # the original invoice's outstanding
+        "Outstanding → Outstanding",
+        "(new, provisional number)",
+        "Emails to be sent", place.contact.email,
+        "History to be recorded", f"Booking {booking.reference}", "Ill",
+        "Confirm: Cancel delegates",
+    ]:  # fmt: skip
+        assert text in html, text
+    queued = OutboxMessage.objects.count()
+    r = confirm(admin_client, url, shown, **HX)
     assert r.status_code == 204
     place.refresh_from_db()
     assert place.state == PlaceState.CANCELLED
-    assert Invoice.objects.filter(booking=booking, kind="charge").count() == 1
+    charge = Invoice.objects.get(booking=booking, kind="charge")
+    assert (charge.display_no, charge.gross_total) == ("INV-000002", Decimal("12.00"))
+    sent = list(OutboxMessage.objects.order_by("pk")[queued:])
+    assert len(sent) == 2  # the delegate and the lead booker, as the preview said
+    for m in sent:
+        assert f"<td>{m.to[0]}</td><td>{m.subject}</td>" in html
+    # the second click of the same confirm changes nothing
+    again = confirm(admin_client, url, shown, **HX)
+    assert again.status_code == 200 and Invoice.objects.filter(kind="charge").count() == 1
+    assert "Select a valid choice" in again.content.decode()  # that delegate is gone
     # a place of another booking is not a valid choice: form error, no 500
     other = individual(admin_user)
-    html = admin_client.post(
-        url, {"places": [other.places.get().pk], "reason": "x"}
+    html = preview(
+        admin_client, url, {"places": [other.places.get().pk], "reason": "x"}
     ).content.decode()
     assert "Select a valid choice" in html
+    assert other_place.contact.full_name in admin_client.get(url).content.decode()
 
 
 def test_discount_view_refused_once_paid(admin_client, admin_user):
     booking = individual(admin_user)
+    old = Invoice.objects.get(booking=booking)
     url = reverse("bookings:discount", args=[booking.pk])
-    r = admin_client.post(
-        url, {"discount_kind": "fixed", "discount_value": "10", "discount_reason": "r"}
-    )
+    data = {"discount_kind": "fixed", "discount_value": "10", "discount_reason": "r"}
+    before = ledger_counts()
+    shown = preview(admin_client, url, data)
+    html = shown.content.decode()
+    assert ledger_counts() == before
+    for text in [
+        "Credit note CN-000001 (provisional number)", "£120.00",
+        "Invoice INV-000002 (provisional number)", f"Replaces {old.display_no}",
+        "£90.00", "£18.00", "£108.00", "£120.00 → <strong>£0.00</strong>",
+    ]:  # fmt: skip
+        assert text in html, text
+    r = confirm(admin_client, url, shown)
     assert r.status_code == 302
     invoice = Invoice.objects.filter(booking=booking).order_by("-pk").first()
-    assert invoice.gross_total == Decimal("108.00")
+    assert invoice.gross_total == Decimal("108.00") and invoice.display_no == "INV-000002"
     payment_record(actor=admin_user, invoice=invoice, amount=Decimal("108.00"), method="card")
-    html = admin_client.post(
-        url, {"discount_kind": "fixed", "discount_value": "20", "discount_reason": "r"}
+    html = preview(
+        admin_client,
+        url,
+        {"discount_kind": "fixed", "discount_value": "20", "discount_reason": "r"},
     ).content.decode()
     assert "has been paid, so the discount can no longer be changed" in html
+    assert "What will happen" not in html
+
+
+def test_confirm_after_someone_paid_shows_the_refusal_and_writes_nothing(admin_client, admin_user):
+    booking = individual(admin_user)
+    invoice = Invoice.objects.get(booking=booking)
+    url = reverse("bookings:discount", args=[booking.pk])
+    data = {"discount_kind": "percent", "discount_value": "10", "discount_reason": "loyal"}
+    shown = preview(admin_client, url, data)
+    assert "What will happen" in shown.content.decode()
+    payment_record(actor=admin_user, invoice=invoice, amount=Decimal("50"), method="card")
+    before = ledger_counts()
+    html = confirm(admin_client, url, shown).content.decode()
+    assert ledger_counts() == before
+    assert "has been paid, so the discount can no longer be changed" in html
+    assert 'role="alert"' in html and "What will happen" not in html
+    booking.refresh_from_db()
+    assert not booking.has_discount
 
 
 def test_cancel_booking_view_and_status(admin_client, admin_user):
@@ -506,21 +571,61 @@ def test_cancel_booking_view_and_status(admin_client, admin_user):
     booking = individual(admin_user, schedule=started)
     html = admin_client.get(reverse("bookings:detail", args=[booking.pk])).content.decode()
     assert "Mark no-show" in html and "Mark completed" in html
+    # "Mark no-show" is not one click: it asks first, naming what it does
     r = admin_client.post(
         reverse("bookings:status", args=[booking.pk]), {"to": "noshow"}, follow=True
     )
+    assert "not available" in r.content.decode()
+    noshow = reverse("bookings:noshow", args=[booking.pk])
+    html = admin_client.get(noshow).content.decode()
+    assert "cannot be set back to confirmed" in html and ">Mark no-show</button>" in html
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+    r = admin_client.post(noshow, {"reason": "Did not come", "step": "confirm"}, follow=True)
     assert "is now no-show" in r.content.decode()
     booking.refresh_from_db()
     assert booking.status == BookingStatus.NOSHOW
+    r = admin_client.post(noshow, {"reason": "again"})
+    assert "cannot be marked no-show" in r.content.decode()
     r = admin_client.post(
         reverse("bookings:status", args=[booking.pk]), {"to": "pending"}, follow=True
     )
     assert "not available" in r.content.decode()
     other = individual(admin_user)
-    r = admin_client.post(reverse("bookings:cancel", args=[other.pk]), {"reason": "Moved away"})
+    url = reverse("bookings:cancel", args=[other.pk])
+    before = ledger_counts()
+    shown = preview(admin_client, url, {"reason": "Moved away"})
+    assert ledger_counts() == before and "Credit note CN-000001" in shown.content.decode()
+    other.refresh_from_db()
+    assert other.status == BookingStatus.CONFIRMED
+    r = confirm(admin_client, url, shown)
     assert r.status_code == 302
     other.refresh_from_db()
     assert other.status == BookingStatus.CANCELLED
+
+
+def test_cancel_preview_queries_do_not_grow_with_delegates(
+    admin_client, admin_user, django_assert_max_num_queries
+):
+    """The preview (capture, plan, page) costs the same whatever the booking's size; what
+    grows with the delegates cancelled is the service's own work (one email each)."""
+    small = group(admin_user, count=2)
+    big = group(admin_user, schedule=ScheduleFactory(capacity=20), count=15)
+    services.booking_cancel_delegates(
+        actor=admin_user, booking=big, place_ids=[big.places.last().pk], reason="earlier"
+    )
+
+    def cancel_one(booking):
+        url = reverse("bookings:cancel_delegates", args=[booking.pk])
+        data = {"places": [booking.places.first().pk], "reason": "r", "charge": "5"}
+        return preview(admin_client, url, data)
+
+    with django_assert_max_num_queries(90) as few:
+        r = cancel_one(small)
+    assert r.status_code == 200 and "What will happen" in r.content.decode()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        r = cancel_one(big)
+    assert "What will happen" in r.content.decode()
 
 
 # --- pages other apps load -----------------------------------------------------------------

@@ -91,3 +91,34 @@ def test_a_student_belongs_to_one_family(admin_user):
     services.family_student_remove(actor=admin_user, family=first, contact=kid)
     kid.refresh_from_db()
     assert kid.family is None
+
+
+def test_removing_a_member_on_live_bookings_names_the_consequence(admin_user):
+    from bookings import services as bookings
+    from bookings.models import BookingType
+    from tests.bookings.factories import ScheduleFactory
+
+    org = OrganisationFactory(name="Acme Ltd")
+    lead, delegate, other = ContactFactory(), ContactFactory(), ContactFactory()
+    for person in (lead, delegate, other):
+        services.membership_add(actor=admin_user, organisation=org, contact=person)
+    booking = bookings.booking_create(
+        actor=admin_user,
+        kind=BookingType.GROUP,
+        schedule=ScheduleFactory(),
+        organisation=org,
+        lead_booker=lead,
+        delegates=[delegate],
+    )
+    said = services.membership_removal_consequence(organisation=org, contact=lead)
+    assert f"lead booker of {booking.reference}" in said and "Acme Ltd" in said
+    said = services.membership_removal_consequence(organisation=org, contact=delegate)
+    assert f"a delegate on {booking.reference}" in said
+    assert services.membership_removal_consequence(organisation=org, contact=other) == ""
+
+    services.membership_remove(actor=admin_user, organisation=org, contact=delegate)
+    event = AuditEvent.objects.for_object(org).first()
+    assert "still on live bookings" in event.summary
+    assert booking.reference in event.data["consequence"]
+    bookings.booking_cancel(actor=admin_user, booking=booking, reason="Off")
+    assert services.membership_removal_consequence(organisation=org, contact=lead) == ""

@@ -258,13 +258,34 @@ def test_organisation_create_edit_and_members(admin_client):
     assert org.name == "Acme Group Ltd"
 
 
-def test_membership_remove_needs_post(admin_client):
+def test_membership_remove_asks_first_and_names_live_bookings(admin_client, admin_user):
+    from bookings import services as bookings
+    from bookings.models import BookingType
+    from tests.bookings.factories import ScheduleFactory
+
     membership = MembershipFactory()
-    url = reverse(
-        "contacts:membership_remove", args=[membership.organisation_id, membership.contact_id]
+    org, lead = membership.organisation, membership.contact
+    delegate = MembershipFactory(organisation=org).contact
+    booking = bookings.booking_create(
+        actor=admin_user,
+        kind=BookingType.GROUP,
+        schedule=ScheduleFactory(),
+        organisation=org,
+        lead_booker=lead,
+        delegates=[delegate],
     )
-    assert admin_client.get(url).status_code == 405
-    assert Membership.objects.exists()
+    url = reverse("contacts:membership_remove", args=[org.pk, lead.pk])
+    page = admin_client.get(url)
+    html = page.content.decode()
+    assert page.status_code == 200 and Membership.objects.filter(contact=lead).exists()
+    assert f"lead booker of {booking.reference}" in html and "Remove member" in html
+    fragment = admin_client.post(
+        url, {"reason": "Left the company"}, headers={"HX-Request": "true"}
+    )
+    assert fragment.status_code == 204 and fragment["HX-Redirect"].endswith(f"/{org.pk}/")
+    assert not Membership.objects.filter(contact=lead).exists()
+    booking.refresh_from_db()
+    assert booking.lead_booker_id == lead.pk  # the booking stays as it was
 
 
 def test_family_create_and_students(admin_client):
@@ -363,3 +384,13 @@ def test_picker_accepts_an_organisation_object():
         {"name": "delegate", "label": "Select delegate", "organisation": org},
     )
     assert f'"organisation": "{org.pk}"' in html
+
+
+def test_edit_page_shows_the_date_of_birth_a_date_picker_can_read(admin_client):
+    """en-GB renders dates as 01/12/2026, which <input type="date"> drops (blank on edit,
+    cleared on save): every date input renders ISO."""
+    import datetime
+
+    contact = ContactFactory(date_of_birth=datetime.date(1990, 3, 4))
+    html = admin_client.get(reverse("contacts:edit", args=[contact.pk])).content.decode()
+    assert 'type="date"' in html and 'value="1990-03-04"' in html

@@ -301,9 +301,15 @@ def test_main_pages_pass_axe_wcag21_aa_and_fit_a_tablet(
         audit.visit(fpage, path, name, "finance")
     fpage.get_by_label("Amount (£)").fill("-1")  # refused by the server, not the browser
     fpage.locator("#action-form form").evaluate("(form) => { form.noValidate = true; }")
-    fpage.get_by_role("button", name="Record payment").click()
+    fpage.get_by_role("button", name="Preview").click()
     expect(fpage.locator("#action-form [role=alert]").first).to_be_visible()
     audit.check(fpage, "Record payment, with errors (finance)")
+    # The preview of a money action (SPEC 10), swapped in by HTMX: plan tables, then confirm.
+    fpage.get_by_label("Amount (£)").fill("1.00")
+    fpage.get_by_role("button", name="Preview").click()
+    expect(fpage.get_by_role("table", name="Payments to be recorded")).to_be_visible()
+    expect(fpage.get_by_role("button", name="Confirm: Record payment")).to_be_visible()
+    audit.check(fpage, "Record payment, preview (finance)")
     for path, name in [
         (f"/invoices/{ids['invoice']}/credit-note/", "Credit note"),
         (f"/invoices/{ids['invoice']}/refund/", "Refund"),
@@ -323,7 +329,7 @@ def test_main_pages_pass_axe_wcag21_aa_and_fit_a_tablet(
     audit.visit(ppage, f"/portal/bookings/{ids['family_booking']}/", "Portal booking", "family")
     audit.visit(ppage, "/account/", "My account", "family")
 
-    assert len(audit.pages) == 39, audit.pages
+    assert len(audit.pages) == 40, audit.pages
     problems = []
     if audit.violations:
         problems.append(

@@ -1,35 +1,11 @@
 from decimal import Decimal
 
-import factory
-
-from contacts.models import Contact, Family, Organisation
 from invoicing.services import LineSpec, billing_account_for, invoice_issue
-
-
-class OrganisationFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Organisation
-
-    name = factory.Sequence(lambda n: f"Acme {n} Ltd")
-    billing_address = "2 High Street\nYork\nYO1 7HH"
-    billing_email = factory.Sequence(lambda n: f"accounts{n}@acme.example")
-
-
-class ContactFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Contact
-
-    first_name = "Alice"
-    last_name = factory.Sequence(lambda n: f"Smith{n}")
-    email = factory.Sequence(lambda n: f"alice{n}@example.test")
-
-
-class FamilyFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Family
-
-    name = factory.Sequence(lambda n: f"Jones family {n}")
-    account_email = factory.Sequence(lambda n: f"jones{n}@example.test")
+from tests.contacts.factories import (  # noqa: F401  (re-exported for the invoicing tests)
+    ContactFactory,
+    FamilyFactory,
+    OrganisationFactory,
+)
 
 
 def account(**kwargs):

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from core.money import gross_split, q
+from core.money import MAX_AMOUNT, gross_split, q
 from invoicing.ledger import derive
 from invoicing.models import (
     BALANCE_FIELDS,
@@ -119,6 +119,19 @@ def check_all() -> None:
         assert inv.outstanding >= 0 and inv.overpayment >= 0
         assert inv.outstanding == 0 or inv.overpayment == 0
         assert inv.overpaid == (inv.overpayment > 0)
+
+    # SPEC section 3: no single amount or document total above MAX_AMOUNT; only discount lines
+    # are negative; an invoice totals more than zero unless issued with allow_zero
+    for amount in (
+        [p.amount for p in payments.values()]
+        + [r.amount for r in refunds]
+        + [n.gross_total for n in notes.values()]
+        + [x for i in invoices.values() for x in (i.net_total, i.vat_total, i.gross_total)]
+        + [x for line in lines for x in (line.unit_net, line.net, line.vat, line.gross)]
+    ):
+        assert abs(amount) <= MAX_AMOUNT, f"{amount} is above MAX_AMOUNT"
+    for line in lines:
+        assert line.kind == "discount" or line.net >= 0, f"negative line {line.pk}"
 
     # 10: document arithmetic and precision
     by_invoice = defaultdict(list)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from core.errors import DomainError
-from core.money import q
+from core.money import MAX_AMOUNT, q
 from invoicing.models import Invoice, InvoiceLine, Refund
 from invoicing.selectors import remaining_by_line
 from invoicing.services import (
@@ -72,6 +72,33 @@ line_specs = st.lists(
 )
 
 
+def _line(net="100.00", **kw) -> LineSpec:
+    return LineSpec(**{"description": "Course", "unit_net": D(net), "vat_rate": D("0.2"), **kw})
+
+
+# Lines every invoice_issue must refuse, whatever else is on the ledger.
+refused_lines = st.sampled_from(
+    [
+        [_line("-0.01")],  # negative, not a discount
+        [_line(), _line("-10.00", kind="other")],  # negative "other" line on a positive invoice
+        [_line(line_gross=D("-12.00"), kind="places")],
+        [_line("0.00")],  # totals zero, allow_zero not given
+        [_line("50.00", vat_rate=D("0")), _line("-50.00", vat_rate=D("0"), kind="discount")],
+        [_line("1.005")],  # 3 decimals
+        [_line(line_gross=D("99.999"), kind="places", quantity=3)],
+        [LineSpec(description="Course", unit_net=12.5, vat_rate=D("0"))],  # float
+        [_line(vat_rate=0.2)],
+        [LineSpec(description="Course", unit_net=True, vat_rate=D("0"))],  # bool
+        [_line(quantity=True)],
+        [_line(vat_rate=False)],
+        [_line("1000000.01", vat_rate=D("0"))],  # above MAX_AMOUNT
+        [_line("833333.34")],  # the line's gross is 1,000,000.01
+        [_line("600000.00", vat_rate=D("0")), _line("400000.01", vat_rate=D("0"))],  # total
+        [_line("12.00", quantity=99_999)],  # 1,199,988.00 on one line
+    ]
+)
+
+
 class LedgerMachine(RuleBasedStateMachine):
     actor = None
 
@@ -118,17 +145,61 @@ class LedgerMachine(RuleBasedStateMachine):
         self.invoices.append(inv.pk)
         assert inv.number == len(self.invoices)  # gapless: rejected ops consumed nothing
 
+    @rule(acct=st.integers(0, 1), lines=refused_lines)
+    def issue_refused(self, acct, lines):
+        self._attempt(
+            False,
+            lambda: invoice_issue(actor=self.actor, account=self.accounts[acct], lines=lines),
+        )
+
+    @rule(acct=st.integers(0, 1))
+    def issue_zero_allowed(self, acct):
+        inv = invoice_issue(
+            actor=self.actor,
+            account=self.accounts[acct],
+            lines=[_line("0.00", description="Free course")],
+            allow_zero=True,
+        )
+        self.invoices.append(inv.pk)
+        assert inv.number == len(self.invoices)
+        assert (inv.gross_total, inv.status) == (D("0.00"), "Completed")
+
+    @staticmethod
+    def _payable(inv: Invoice, amount: D) -> bool:
+        """A payment is taken unless it leaves more than MAX_AMOUNT overpaid."""
+        return 0 < amount <= MAX_AMOUNT and (
+            inv.overpayment + max(amount - inv.outstanding, D("0")) <= MAX_AMOUNT
+        )
+
     @rule(pick=picks, amount=amounts)
     def pay(self, pick, amount):
         inv = self._inv(pick)
-        payment_record(actor=self.actor, invoice=inv, amount=amount, method="card")
-        after = Invoice.objects.get(pk=inv.pk)
-        assert after.paid_total == inv.paid_total + amount
+        payment = self._attempt(
+            self._payable(inv, amount),
+            lambda: payment_record(actor=self.actor, invoice=inv, amount=amount, method="card"),
+        )
+        if payment:
+            after = Invoice.objects.get(pk=inv.pk)
+            assert after.paid_total == inv.paid_total + amount
+
+    @rule(pick=picks, edge=st.sampled_from([D("-0.01"), D("0"), D("0.01")]))
+    def pay_near_the_overpayment_limit(self, pick, edge):
+        inv = self._inv(pick)
+        room = inv.outstanding + MAX_AMOUNT - inv.overpayment  # what leaves MAX_AMOUNT overpaid
+        amount = min(room, MAX_AMOUNT) + edge
+        if amount <= 0:
+            return
+        payment = self._attempt(
+            self._payable(inv, amount),
+            lambda: payment_record(actor=self.actor, invoice=inv, amount=amount, method="card"),
+        )
+        if payment:
+            assert Invoice.objects.get(pk=inv.pk).overpayment <= MAX_AMOUNT
 
     @rule(pick=picks, edge=st.sampled_from([D("-0.01"), D("0"), D("0.01")]))
     def pay_near_outstanding(self, pick, edge):
         inv = self._inv(pick)
-        if inv.outstanding + edge > 0:
+        if inv.outstanding + edge > 0 and self._payable(inv, inv.outstanding + edge):
             amount = inv.outstanding + edge
             payment_record(actor=self.actor, invoice=inv, amount=amount, method="cash")
             after = Invoice.objects.get(pk=inv.pk)
@@ -155,9 +226,8 @@ class LedgerMachine(RuleBasedStateMachine):
         r = remaining[line_pick % len(remaining)]
         creditable = inv.gross_total - inv.credited_total
         if places <= r.places:
-            net = r.net if places == r.places else q(r.net * places / r.places)
-            vat = r.vat if places == r.places else q(r.vat * places / r.places)
-            expected = net + vat
+            # SPEC section 3: the gross share q(R*k/n) of what remains; the last places all of it
+            expected = r.gross if places == r.places else q(r.gross * places / r.places)
             ok = 0 < expected <= creditable
         else:
             expected, ok = None, False
@@ -169,6 +239,9 @@ class LedgerMachine(RuleBasedStateMachine):
         )
         if note:
             assert note.gross_total == expected
+            credited = note.lines.get()
+            assert credited.vat_rate == r.line.vat_rate and credited.quantity == places
+            assert 0 <= credited.net <= r.net and 0 <= credited.vat <= r.vat
             # 19: within 2p of the exact share of the original line
             original = r.line.gross * places / r.line.quantity
             assert places == r.places or abs(note.gross_total - original) <= D("0.02") + abs(

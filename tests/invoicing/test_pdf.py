@@ -1,11 +1,12 @@
 from decimal import Decimal as D
 
 import pytest
+from django.urls import reverse
 from pypdf import PdfReader
 
 from invoicing.models import StoredPdf
 from invoicing.pdf import credit_note_pdf, invoice_pdf, invoice_pdf_attachment
-from invoicing.services import credit_note_issue, payment_record
+from invoicing.services import LineSpec, credit_note_issue, payment_record
 from tests.invoicing.factories import account, gross_line, issue
 
 pytestmark = pytest.mark.django_db
@@ -72,3 +73,37 @@ def test_credit_note_pdf(actor):
         assert expected in text, expected
     credit_note_pdf(note)
     assert StoredPdf.objects.filter(kind="credit_note").count() == 1
+
+
+def test_a_package_line_prints_no_unit_price_that_does_not_multiply_back(actor):
+    # 7 places for £1000.00 inc. VAT: net 833.33, whose seventh (119.05) x 7 = 833.35.
+    package = LineSpec(
+        description="Seven places, Course C",
+        unit_net=D("0"),
+        vat_rate=D("0.2"),
+        quantity=7,
+        kind="places",
+        line_gross=D("1000.00"),
+    )
+    inv = issue(actor, lines=[package, gross_line("100.00", "0.2", quantity=3)])
+    package_line, course_line = inv.lines.order_by("position")
+    assert not package_line.shows_unit_price and course_line.shows_unit_price
+    text = pdf_text(invoice_pdf(inv)[1])
+    assert "£119.05" not in text
+    assert "Package" in text and "Package: 7 for £1000.00 inc. VAT" in text
+    assert "£833.33" in text and "£1000.00" in text
+    assert "£100.00" in text  # a net-priced line still prints its unit price
+
+
+def test_the_invoice_page_shows_a_package_the_same_way(finance_client, actor):
+    package = LineSpec(
+        description="Seven places",
+        unit_net=D("0"),
+        vat_rate=D("0.2"),
+        quantity=7,
+        kind="places",
+        line_gross=D("1000.00"),
+    )
+    inv = issue(actor, lines=[package])
+    body = finance_client.get(reverse("invoicing:detail", args=[inv.pk])).content.decode()
+    assert "£119.05" not in body and "Package: 7 for £1000.00 inc. VAT" in body

@@ -121,8 +121,8 @@ def test_issue_uses_configured_prefixes(actor, settings):
     [
         ([], "at least one line"),
         ([LineSpec(description=" ", unit_net=D("1"), vat_rate=D("0"))], "description"),
-        ([LineSpec(description="x", unit_net=D("1.005"), vat_rate=D("0"))], "2 decimals"),
-        ([LineSpec(description="x", unit_net=1.5, vat_rate=D("0"))], "not floats"),
+        ([LineSpec(description="x", unit_net=D("1.005"), vat_rate=D("0"))], "2 decimal places"),
+        ([LineSpec(description="x", unit_net=1.5, vat_rate=D("0"))], "not a float"),
         ([LineSpec(description="x", unit_net=D("1"), vat_rate=D("20"))], "VAT rate"),
         ([LineSpec(description="x", unit_net=D("1"), vat_rate=D("-0.1"))], "VAT rate"),
         ([LineSpec(description="x", unit_net=D("1"), vat_rate=D("0"), quantity=0)], "quantity"),

@@ -287,6 +287,25 @@ def test_spec_8_cancel_three_then_four_of_seven(actor, unit, first, second):
     assert fresh(inv).credited
 
 
+def test_spec_8_with_20_percent_vat_rounds_the_gross_share(actor):
+    # 7 places for £1200.00 inc. VAT (net 1000.00, VAT 200.00), cancelled 3, then 2, then 2.
+    # SPEC: the credited gross is q(R*k/n), then split at 20 % (VAT = gross - net).
+    inv = invoice_issue(actor=actor, account=account(), lines=[places(7, "1200.00")])
+    line = inv.lines.get()
+    steps = []
+    for k in (3, 2, 2):
+        note = credit_note_issue(actor=actor, invoice=inv, reason=str(k), line_places={line.pk: k})
+        steps.append((note.gross_total, note.net_total, note.vat_total))
+    assert steps == [
+        (D("514.29"), D("428.57"), D("85.72")),  # q(1200.00 x 3/7); 514.28 if net, VAT apart
+        (D("342.86"), D("285.72"), D("57.14")),  # q(685.71 x 2/4)
+        (D("342.85"), D("285.71"), D("57.14")),  # the last places: exactly what remains
+    ]
+    inv = fresh(inv)
+    assert inv.credited_total == D("1200.00") and inv.credited
+    invariants.check_all()
+
+
 def test_half_up_rounding_of_a_proportional_share(actor):
     # 1 of 8 places of £100.20 = 12.525 -> 12.53 (half up), not 12.52 (half even)
     inv = invoice_issue(actor=actor, account=account(), lines=[places(8, "100.20", rate="0")])

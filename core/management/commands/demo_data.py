@@ -39,12 +39,4 @@ class Command(BaseCommand):
     def _seed_other_apps(self) -> None:
         """Apps that add their own demo data expose `<app>.demo.seed(stdout=...)`."""
         for app in ("bookings", "invoicing"):
-            module_name = f"{app}.demo"
-            try:
-                found = importlib.util.find_spec(module_name)
-            except ImportError:
-                found = None
-            if found is None:
-                continue
-            module = importlib.import_module(module_name)
-            module.seed(stdout=self.stdout)
+            importlib.import_module(f"{app}.demo").seed(stdout=self.stdout)
