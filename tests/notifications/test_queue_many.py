@@ -5,9 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.errors import DomainError
-from notifications import services
 from notifications.models import EmailTemplate, OutboxLink, OutboxMessage
-from notifications.services import EmailToQueue, email_queue, email_queue_many
+from notifications.services import EmailToQueue, email_queue, email_queue_many, templates
 
 pytestmark = pytest.mark.django_db
 
@@ -47,10 +46,10 @@ def test_one_bad_address_queues_none_of_them():
 
 
 def test_a_template_is_compiled_once_and_an_edit_is_seen_at_once():
-    services._compiled.cache_clear()
+    templates._compiled.cache_clear()
     for name in ("Ann", "Bob", "Cy"):
         email_queue(to="a@example.test", template_key="test_email", context={"name": name})
-    info = services._compiled.cache_info()
+    info = templates._compiled.cache_info()
     assert info.misses == 2 and info.hits == 4  # subject and body, compiled on the first email
 
     # Edited behind the service's back (no updated_at change): the text is the key.

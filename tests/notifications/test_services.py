@@ -82,7 +82,7 @@ def test_unknown_template_key_is_a_clear_error():
 
 def test_duplicate_default_keys_are_refused(monkeypatch):
     import bookings
-    import notifications.services as services
+    import notifications.services.templates as services
 
     class FakeModule:
         EMAIL_TEMPLATES = {"test_email": {"name": "x", "subject": "x", "body": "x"}}
