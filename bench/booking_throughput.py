@@ -56,7 +56,9 @@ def drop_bench_queue() -> None:
     from django.conf import settings
 
     client = redis.Redis.from_url(settings.REDIS_URL)
-    client.delete(BENCH_QUEUE, f"_kombu.binding.{BENCH_QUEUE}")
+    # The queue itself and kombu's bindings of it (_kombu.binding*.bench-booking).
+    keys = [BENCH_QUEUE, *client.scan_iter(match=f"_kombu.binding*.{BENCH_QUEUE}")]
+    client.delete(*keys)
 
 
 # --- the data ----------------------------------------------------------------------------------
