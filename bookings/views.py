@@ -33,7 +33,7 @@ from .forms import (
 )
 from .models import Booking, BookingStatus, BookingType, PlaceState
 from .pricing import quote
-from .states import TRANSITION_ACTIONS
+from .states import CONFIRM_FIRST, TRANSITION_ACTIONS
 
 PER_PAGE = 25
 
@@ -179,10 +179,11 @@ def _book(request: HttpRequest, draft: Draft, payment: PaymentDetailsForm) -> Bo
 # --- detail and actions ---------------------------------------------------------------------------
 
 
-def _transitions_for(booking: Booking) -> list[tuple[str, str]]:
+def _transitions_for(booking: Booking) -> list[tuple[str, str, str]]:
+    """(status, button label, confirmation page or "" for a one-click change)."""
     now = timezone.now()
     return [
-        (to, label)
+        (to, label, reverse(CONFIRM_FIRST[to], args=[booking.pk]) if to in CONFIRM_FIRST else "")
         for to, label in TRANSITION_ACTIONS.items()
         if not booking.transition_refusal(to, now)
     ]
