@@ -13,6 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 from contacts.models import Contact
 from core.access import has, require
 from core.errors import DomainError
+from core.forms import OptionalReasonForm
 from core.web import action_view, form_add_domain_error, htmx_redirect, partial_template
 from notifications.selectors import emails_about
 from schedules.filters import When
@@ -27,7 +28,6 @@ from .forms import (
     CancelDelegatesForm,
     ContactBookingsSearch,
     DiscountForm,
-    NoShowForm,
     PaymentDetailsForm,
     StatusForm,
 )
@@ -332,7 +332,7 @@ def booking_discount(request: HttpRequest, pk: int) -> HttpResponse:
 def booking_noshow(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Mark no-show" cannot be undone, so it asks first and names what it does."""
     booking = _booking_or_404(pk)
-    form = NoShowForm(request.POST or None)
+    form = OptionalReasonForm(request.POST if request.method == "POST" else None)
     return _action(
         request,
         booking,
