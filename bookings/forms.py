@@ -80,9 +80,5 @@ class StatusForm(forms.Form):
     reason = forms.CharField(label="Reason", max_length=500, required=False)
 
 
-class NoShowForm(forms.Form):
-    reason = forms.CharField(label="Reason", max_length=500, required=False)
-
-
 class ContactBookingsSearch(forms.Form):
     schedule = forms.CharField(label="Schedule ID", max_length=20, required=False)

@@ -207,6 +207,14 @@ class BookingPlace(models.Model):
     def __str__(self) -> str:
         return f"{self.booking} · {self.contact or 'unassigned'}"
 
+    @property
+    def is_booked(self) -> bool:
+        return self.state == PlaceState.BOOKED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.state == PlaceState.CANCELLED
+
     def state_badge(self) -> str:
         return PLACE_STATES.badge(self.state)
 

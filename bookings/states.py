@@ -72,6 +72,10 @@ TRANSITION_ACTIONS = {
 }
 
 
+# Moves that cannot be undone ask first, on their own page (url name), naming the consequence.
+CONFIRM_FIRST = {S.NOSHOW: "bookings:noshow"}
+
+
 def booking_refusal(
     *,
     status: str,

@@ -13,6 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 from contacts.models import Contact
 from core.access import has, require
 from core.errors import DomainError
+from core.forms import OptionalReasonForm
 from core.web import action_view, form_add_domain_error, htmx_redirect, partial_template
 from notifications.selectors import emails_about
 from schedules.filters import When
@@ -27,13 +28,12 @@ from .forms import (
     CancelDelegatesForm,
     ContactBookingsSearch,
     DiscountForm,
-    NoShowForm,
     PaymentDetailsForm,
     StatusForm,
 )
 from .models import Booking, BookingStatus, BookingType, PlaceState
 from .pricing import quote
-from .states import TRANSITION_ACTIONS
+from .states import CONFIRM_FIRST, TRANSITION_ACTIONS
 
 PER_PAGE = 25
 
@@ -179,10 +179,11 @@ def _book(request: HttpRequest, draft: Draft, payment: PaymentDetailsForm) -> Bo
 # --- detail and actions ---------------------------------------------------------------------------
 
 
-def _transitions_for(booking: Booking) -> list[tuple[str, str]]:
+def _transitions_for(booking: Booking) -> list[tuple[str, str, str]]:
+    """(status, button label, confirmation page or "" for a one-click change)."""
     now = timezone.now()
     return [
-        (to, label)
+        (to, label, reverse(CONFIRM_FIRST[to], args=[booking.pk]) if to in CONFIRM_FIRST else "")
         for to, label in TRANSITION_ACTIONS.items()
         if not booking.transition_refusal(to, now)
     ]
@@ -331,7 +332,7 @@ def booking_discount(request: HttpRequest, pk: int) -> HttpResponse:
 def booking_noshow(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Mark no-show" cannot be undone, so it asks first and names what it does."""
     booking = _booking_or_404(pk)
-    form = NoShowForm(request.POST or None)
+    form = OptionalReasonForm(request.POST if request.method == "POST" else None)
     return _action(
         request,
         booking,

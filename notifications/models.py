@@ -120,6 +120,15 @@ class OutboxMessage(models.Model):
         return ", ".join(self.to)
 
     @property
+    def is_sent(self) -> bool:
+        return self.state == OutboxState.SENT
+
+    @property
+    def can_retry(self) -> bool:
+        """A person may send a failed (or still pending) message again."""
+        return self.state in (OutboxState.FAILED, OutboxState.PENDING)
+
+    @property
     def state_badge(self) -> str:
         return OUTBOX_STATES.badge(self.state)
 

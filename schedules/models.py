@@ -129,6 +129,10 @@ class Schedule(models.Model):
             return "Upcoming"
         return "In progress"
 
+    @property
+    def timing_badge(self) -> str:
+        return {"Past": "badge-muted", "Upcoming": "badge-ok"}.get(self.timing(), "badge-warn")
+
 
 class TimetableSession(models.Model):
     """A dated session of a schedule on which attendance is taken."""

@@ -150,6 +150,10 @@ class Invoice(models.Model):
         return self.credited_total == self.gross_total and self.gross_total > 0
 
     @property
+    def is_standard(self) -> bool:
+        return self.kind == Invoice.Kind.STANDARD
+
+    @property
     def is_charge(self) -> bool:
         return self.kind == Invoice.Kind.CHARGE
 
