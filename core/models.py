@@ -32,6 +32,7 @@ class Capability(models.Model):
             ("view_revenue", "See revenue reports"),
             ("view_outbox", "See the email outbox"),
             ("manage_email_templates", "Edit email templates"),
+            ("manage_users", "Invite staff, change their roles, deactivate and reactivate them"),
             ("portal_access", "Use the student / family portal"),
         ]
 
