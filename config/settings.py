@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "notifications",
     "portal",
     "reports",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -116,6 +117,8 @@ AUTHENTICATION_BACKENDS = ["core.auth.Backend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Days an invitation's set-password link works (accounts.tokens).
+INVITE_LINK_DAYS = int(os.environ.get("INVITE_LINK_DAYS", "7"))
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
