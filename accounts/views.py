@@ -19,7 +19,7 @@ from core.errors import DomainError
 from core.forms import OptionalReasonForm
 from core.paging import QuickPage
 from core.roles import STAFF_ROLES, Role
-from core.web import action_view, form_add_domain_error, partial_template
+from core.web import action_view, form_add_domain_error, partial_template, submit_once
 from notifications.selectors import emails_about
 
 from . import selectors, services
@@ -60,20 +60,22 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @require("manage_users")
 def user_invite(request: HttpRequest) -> HttpResponse:
     form = InviteForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = services.user_invite(
+    if request.method == "POST" and (
+        response := submit_once(
+            request,
+            form,
+            title="Invite user",
+            run=lambda: services.user_invite(
                 actor=request.user, base_url=_base_url(request), **form.cleaned_data
-            )
-        except DomainError as error:
-            form_add_domain_error(form, error)
-        else:
-            messages.success(
-                request,
+            ),
+            url=lambda user: reverse("accounts:detail", args=[user.pk]),
+            done=lambda user: (
                 f"Invitation sent to {user.email}. {display_name(user)} logs in as "
-                f"{user.username} once they have chosen a password.",
-            )
-            return redirect("accounts:detail", user.pk)
+                f"{user.username} once they have chosen a password."
+            ),
+        )
+    ):
+        return response
     return render(
         request,
         "accounts/user_invite.html",

@@ -11,6 +11,7 @@ from bookings import services as booking_services
 from core.errors import DomainError
 from core.models import AuditEvent
 from core.roles import Role
+from tests.actions import submit
 from tests.bookings.factories import ContactFactory, FamilyFactory, ScheduleFactory
 
 from .helpers import BASE_URL, invitation_email, invitation_path
@@ -57,7 +58,7 @@ def test_student_invited_from_the_contact_page_sees_only_own_bookings(client, ad
     client.force_login(admin_user)
     page = client.get(reverse("accounts:portal_contact", args=[me.pk])).content.decode()
     assert "Invite to portal" in page and "kit.student@example.test" in page.lower()
-    response = client.post(reverse("accounts:portal_contact", args=[me.pk]), {"step": "confirm"})
+    response = submit(client, reverse("accounts:portal_contact", args=[me.pk]), {"step": "confirm"})
     assert response.status_code == 302
     me.refresh_from_db()
     user = me.user
@@ -89,7 +90,7 @@ def test_family_invited_from_the_family_page_sees_its_students_only(client, admi
     client.force_login(admin_user)
     page = client.get(reverse("contacts:family_detail", args=[family.pk])).content.decode()
     assert reverse("accounts:portal_family", args=[family.pk]) in page
-    client.post(reverse("accounts:portal_family", args=[family.pk]), {"step": "confirm"})
+    submit(client, reverse("accounts:portal_family", args=[family.pk]), {"step": "confirm"})
     family.refresh_from_db()
     user = family.user
     assert user.email == "the.parents@example.test"
@@ -105,8 +106,8 @@ def test_family_invited_from_the_family_page_sees_its_students_only(client, admi
 def test_refusals_are_clear(client, admin_user):
     no_email = ContactFactory(email="")
     client.force_login(admin_user)
-    response = client.post(
-        reverse("accounts:portal_contact", args=[no_email.pk]), {"step": "confirm"}
+    response = submit(
+        client, reverse("accounts:portal_contact", args=[no_email.pk]), {"step": "confirm"}
     )
     assert response.status_code == 200
     assert "Add an email address to" in response.content.decode()

@@ -13,6 +13,7 @@ from accounts import services
 from accounts.tokens import uid_encode
 from core.roles import Role
 from notifications.models import OutboxMessage
+from tests.actions import submit
 from tests.conftest import make_user
 
 from .helpers import BASE_URL, invitation_email, invitation_path
@@ -108,7 +109,8 @@ def test_detail_query_count_is_constant(admin_client, django_assert_max_num_quer
 
 
 def test_invitation_round_trip(client, admin_client):
-    response = admin_client.post(
+    response = submit(
+        admin_client,
         reverse("accounts:invite"),
         {
             "first_name": "Priya",
@@ -146,15 +148,18 @@ def test_invitation_round_trip(client, admin_client):
 
 
 def test_invite_form_shows_refusals_on_their_fields(admin_client, team_leader):
-    response = admin_client.post(
+    response = submit(
+        admin_client,
         reverse("accounts:invite"),
         {"first_name": "T", "last_name": "L", "email": team_leader.email, "roles": [Role.ADMIN]},
     )
     assert response.status_code == 200
     form = response.context["form"]
     assert "already logs in with" in form.errors["email"][0]
-    response = admin_client.post(
-        reverse("accounts:invite"), {"first_name": "T", "last_name": "L", "email": "a@b.test"}
+    response = submit(
+        admin_client,
+        reverse("accounts:invite"),
+        {"first_name": "T", "last_name": "L", "email": "a@b.test"},
     )
     assert response.context["form"].errors["roles"] == ["Choose at least one role."]
 
@@ -212,8 +217,8 @@ def test_change_roles_through_the_action_page(admin_client):
     assert "<legend>Roles</legend>" in page  # the checkboxes are a named group
     assert re.search(r'value="Team leader" id="id_roles_\d" checked', page)
     assert not re.search(r'value="Admin" id="id_roles_\d" checked', page)
-    response = admin_client.post(
-        url, {"step": "confirm", "roles": [Role.FINANCE], "reason": "Moved team"}
+    response = submit(
+        admin_client, url, {"step": "confirm", "roles": [Role.FINANCE], "reason": "Moved team"}
     )
     assert response.status_code == 302
     assert list(user.groups.values_list("name", flat=True)) == [Role.FINANCE]
@@ -223,20 +228,22 @@ def test_change_roles_through_the_action_page(admin_client):
 
 def test_deactivate_and_reactivate_through_the_action_pages(admin_client, admin_user):
     user = make_user("tl", Role.TEAM_LEADER)
-    response = admin_client.post(
-        reverse("accounts:deactivate", args=[user.pk]), {"step": "confirm", "reason": "Left"}
+    response = submit(
+        admin_client,
+        reverse("accounts:deactivate", args=[user.pk]),
+        {"step": "confirm", "reason": "Left"},
     )
     assert response.status_code == 302
     user.refresh_from_db()
     assert not user.is_active
     detail = admin_client.get(response["Location"]).content.decode()
     assert "Deactivated" in detail and "Reactivate" in detail
-    admin_client.post(reverse("accounts:reactivate", args=[user.pk]), {"step": "confirm"})
+    submit(admin_client, reverse("accounts:reactivate", args=[user.pk]), {"step": "confirm"})
     user.refresh_from_db()
     assert user.is_active
     # Deactivating oneself is refused on the form, with the reason why.
-    response = admin_client.post(
-        reverse("accounts:deactivate", args=[admin_user.pk]), {"step": "confirm"}
+    response = submit(
+        admin_client, reverse("accounts:deactivate", args=[admin_user.pk]), {"step": "confirm"}
     )
     assert response.status_code == 200 and "cannot deactivate yourself" in response.content.decode()
     own = admin_client.get(reverse("accounts:detail", args=[admin_user.pk])).content.decode()
@@ -263,8 +270,10 @@ def test_delete_an_unused_invitation(admin_client, admin_user):
         roles=[Role.FINANCE],
         base_url=BASE_URL,
     )
-    response = admin_client.post(
-        reverse("accounts:delete", args=[user.pk]), {"step": "confirm", "reason": "Typo"}
+    response = submit(
+        admin_client,
+        reverse("accounts:delete", args=[user.pk]),
+        {"step": "confirm", "reason": "Typo"},
     )
     assert response.status_code == 302 and response["Location"] == reverse("accounts:list")
     assert not User.objects.filter(pk=user.pk).exists()
@@ -280,7 +289,7 @@ def test_resend_through_the_action_page(admin_client, admin_user):
         base_url=BASE_URL,
     )
     first = invitation_path(user)
-    response = admin_client.post(reverse("accounts:resend", args=[user.pk]), {"step": "confirm"})
+    response = submit(admin_client, reverse("accounts:resend", args=[user.pk]), {"step": "confirm"})
     assert response.status_code == 302
     assert invitation_path(user) != first
     assert OutboxMessage.objects.count() == 2
