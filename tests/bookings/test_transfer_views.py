@@ -12,7 +12,15 @@ from invoicing.models import CreditNote, Invoice
 from notifications.models import OutboxMessage
 from tests.actions import HX, confirm, ledger_counts, preview
 
-from .test_transfer import book_group, book_one, booked, first_invoice, pay, schedule_at
+from .test_transfer import (
+    book_group,
+    book_one,
+    booked,
+    first_invoice,
+    pay,
+    schedule_at,
+    transfer,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +143,30 @@ def test_who_may_transfer(client, admin_user, finance_user, team_leader):
     assert client.get(url).status_code == 403
     client.force_login(finance_user)  # finance staff move delegates (transfer_delegates)
     assert client.get(url).status_code == 200
+
+
+def test_pages_query_counts_do_not_grow(admin_client, admin_user, django_assert_max_num_queries):
+    """The transfer form (however many schedules it offers) and the booking page (however many
+    delegates were transferred) answer in a constant number of queries."""
+    a = schedule_at("100.00")
+    booking = book_group(admin_user, a, 6)
+    first = booked(booking)[0]
+    schedule_at("50.00")
+    detail = reverse("bookings:detail", args=[booking.pk])
+    with django_assert_max_num_queries(20) as one:
+        assert admin_client.get(url_of(booking, first)).status_code == 200
+    transfer(admin_user, booking, first, schedule_at("40.00"), fee="5.00")
+    with django_assert_max_num_queries(30) as page_one:
+        assert admin_client.get(detail).status_code == 200
+    for p in booked(booking)[1:5]:
+        transfer(admin_user, booking, p, schedule_at("40.00"), fee="5.00")
+    for _ in range(20):
+        schedule_at("60.00")
+    second = booked(booking)[-1]
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert admin_client.get(url_of(booking, second)).status_code == 200
+    with django_assert_max_num_queries(len(page_one.captured_queries)):
+        html = admin_client.get(detail).content.decode()
+    # six booked places (five of them on new schedules), five Transferred ones without a link
+    assert html.count(">Transfer</a>") == 6
+    assert html.count(">Transferred</span>") == 5
