@@ -624,3 +624,30 @@ def test_refused_for_a_place_of_another_booking(admin_user):
     one, other = book_one(admin_user, a), book_one(admin_user, a)
     message = _refused(lambda: transfer(admin_user, one, booked(other)[0], b))
     assert "not on this booking" in message
+
+
+def test_cancelling_a_transferred_delegate_credits_the_new_line_and_charges_the_new_course(
+    admin_user,
+):
+    """After a transfer, cancelling the delegate credits their line of the transfer invoice
+    (the fee stays billed) and a cancellation charge carries the new course and its VAT rate;
+    the delegate's email names the course they were on."""
+    a, b = schedule_at("100.00"), schedule_at("50.00", "0.2000")
+    booking = book_group(admin_user, a, 2)
+    moved = transfer(admin_user, booking, booked(booking)[0], b, fee="10.00")
+    transfer_invoice = new_invoice_of(moved)
+
+    services.booking_cancel_delegates(
+        actor=admin_user, booking=booking, place_ids=[moved.pk], reason="Left", charge_net=D("20")
+    )
+
+    note = CreditNote.objects.get(invoice=transfer_invoice)
+    assert note.gross_total == D("60.00")  # the course line; the 12.00 fee stays billed
+    charge = Invoice.objects.get(kind="charge")
+    line = charge.lines.get()
+    assert (line.net, line.vat, line.course_id) == (D("20.00"), D("4.00"), b.course_id)
+    assert b.code in line.description
+    mail = OutboxMessage.objects.get(template_key="booking_delegate_cancelled")
+    assert b.code in mail.subject
+    assert taken(b) == 0 and taken(a) == 1
+    invariants.check_all()
