@@ -93,7 +93,10 @@ def booking_place_transfer(
         if target is None:
             raise DomainError("That schedule does not exist.", field="schedule")
         booking = lock_booking(booking)
-        place = lock_places(booking, pk=place_id)[0]
+        found = lock_places(booking, pk=place_id)
+        if not found:  # removed meanwhile (an unassigned placeholder place leaves no row)
+            raise DomainError("That delegate is not on this booking.", field="place")
+        place = found[0]
         who = place.contact.full_name if place.contact else "This place"
         if booking.kind == BookingType.PLACEHOLDER:
             raise DomainError(PLACEHOLDER_REFUSAL.format(name=who), field="place")
