@@ -12,7 +12,7 @@ from django.urls import reverse
 from bookings.models import PlaceState
 from invoicing.models import CreditNote, Invoice
 
-from .test_transfer import book_one, booked, first_invoice, pay, schedule_at
+from .transfers import book_one, booked, first_invoice, pay, schedule_at
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

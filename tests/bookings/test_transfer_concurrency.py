@@ -14,7 +14,7 @@ from tests.invoicing import invariants
 
 from .factories import ContactFactory
 from .test_concurrency import _race
-from .test_transfer import book_one, booked, first_invoice, pay, schedule_at
+from .transfers import book_one, booked, first_invoice, pay, schedule_at
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

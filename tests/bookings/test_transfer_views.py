@@ -12,7 +12,7 @@ from invoicing.models import CreditNote, Invoice
 from notifications.models import OutboxMessage
 from tests.actions import HX, confirm, ledger_counts, preview
 
-from .test_transfer import (
+from .transfers import (
     book_group,
     book_one,
     booked,
@@ -53,7 +53,7 @@ def test_preview_shows_every_document_then_confirm_writes_it(admin_client, admin
     a, b = schedule_at("100.00"), schedule_at("30.00")
     booking = book_one(admin_user, a)
     old = first_invoice(booking)
-    pay(admin_user, old, "50.00")
+    payment = pay(admin_user, old, "50.00")
     place = booked(booking)[0]
     url = url_of(booking, place)
     before = ledger_counts()
@@ -68,7 +68,7 @@ def test_preview_shows_every_document_then_confirm_writes_it(admin_client, admin
         "Credit note CN-000001 (provisional number)", f"Credits {old.display_no}",
         "Transfer invoice INV-000002 (provisional number)", f"Replaces {old.display_no}",
         "Transfer fee", "£30.00", "£10.00", "£40.00",
-        "Money allocated", "PAY-1",
+        "Money allocated", payment.display_no,
         "£0.00 → £100.00",  # the old invoice credited in full
         "£0.00 → £10.00",  # and left with a 10.00 overpayment
         "Part Completed → Completed",
