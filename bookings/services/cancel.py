@@ -12,7 +12,7 @@ from core.transactions import service_atomic
 
 from .. import emails
 from ..models import Attendance, AttendanceStatus, Booking, BookingPlace, BookingStatus, PlaceState
-from ._ledger import billing_account, charge_line, names
+from ._ledger import billing_account, charge_line, names, places_schedule
 from ._locks import free_places, lock_booking, lock_places, lock_schedules, schedule_ids_of
 from .status import transition
 
@@ -125,7 +125,8 @@ def booking_cancel_delegates(
             charge=charge_line(booking, places, charge_net) if charge_net else None,
             po_number=booking.po_number,
         )
-        schedule = schedules.get(booking.schedule_id) or booking.schedule
+        schedule = places_schedule(booking, places)
+        schedule = schedules.get(schedule.pk) or schedule
         emails.queue_cancellations(
             actor=actor,
             booking=booking,

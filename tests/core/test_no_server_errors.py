@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.tokens import invite_token, uid_encode
-from bookings.models import Booking
+from bookings.models import Booking, BookingPlace
 from contacts.models import Contact, Family, Organisation
 from invoicing.models import CreditNote, Invoice
 from notifications.models import EmailTemplate, OutboxMessage
@@ -29,6 +29,7 @@ ARG_MODELS = {
     ("bookings", "pk"): Booking,
     ("bookings", "contact_pk"): Contact,
     ("bookings", "schedule_pk"): Schedule,
+    ("bookings", "place_pk"): BookingPlace,
     ("invoicing", "pk"): Invoice,
     ("invoicing:credit_note", "pk"): CreditNote,
     ("notifications", "message_id"): OutboxMessage,
