@@ -92,10 +92,10 @@ def test_preview_shows_every_document_then_confirm_writes_it(admin_client, admin
     assert CreditNote.objects.get().display_no == "CN-000001"
     old.refresh_from_db()
     assert old.overpayment == D("10.00")
-    # a second click on the same confirm changes nothing
+    # a second click on the same confirm changes nothing: the page of the first one
     counts = ledger_counts()
     again = confirm(admin_client, url, shown, **HX)
-    assert again.status_code == 200
+    assert again.status_code == 204 and again["HX-Redirect"] == r["HX-Redirect"]
     assert ledger_counts() == counts
     assert BookingPlace.objects.filter(booking=booking).count() == 2
 
