@@ -2,6 +2,8 @@ from decimal import Decimal
 
 from django import forms
 
+from core.forms import TextAreaField
+
 from .models import BookingPlace, DiscountKind
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
@@ -37,7 +39,7 @@ class PaymentDetailsForm(DiscountFields):
 
 class BookingEditForm(forms.Form):
     po_number = forms.CharField(label="Purchase order number", max_length=60, required=False)
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = TextAreaField(label="Notes", required=False)
     reason = forms.CharField(label="Reason for the change", max_length=500, required=False)
 
 
