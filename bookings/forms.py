@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import F
 from django.utils import timezone
 
+from core.forms import TextAreaField
 from schedules.models import Schedule
 
 from .models import BookingPlace, DiscountKind
@@ -41,7 +42,7 @@ class PaymentDetailsForm(DiscountFields):
 
 class BookingEditForm(forms.Form):
     po_number = forms.CharField(label="Purchase order number", max_length=60, required=False)
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = TextAreaField(label="Notes", required=False)
     reason = forms.CharField(label="Reason for the change", max_length=500, required=False)
 
 

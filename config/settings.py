@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -155,6 +156,12 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "notifications.tasks.outbox_sweep", "schedule": 60.0},
     "revenue-fold": {"task": "invoicing.tasks.revenue_fold_task", "schedule": 300.0},
     "form-tokens-purge": {"task": "core.tasks.form_tokens_purge", "schedule": 3600.0},
+    # Nightly at 03:30 (UTC: Celery default): every invoice's cached balances against its
+    # ledger rows (`manage.py ledger_verify`); the Outbox page shows the result.
+    "ledger-verify": {
+        "task": "invoicing.tasks.ledger_verify_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # --- Email --------------------------------------------------------------------------------

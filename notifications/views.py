@@ -8,6 +8,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.access import require
 from core.errors import DomainError
+from core.health import health_report
 from core.web import partial_template
 
 from .filters import OutboxFilter
@@ -45,6 +46,8 @@ def outbox(request):
         "failed_count": outbox_failed_count(),
         "query": query.urlencode(),
         "page_title": "Outbox",
+        # Called by the full page only (an HTMX swap of the results does not read it).
+        "health": health_report,
     }
     return render(
         request, partial_template(request, "notifications/outbox.html", "results"), context

@@ -8,6 +8,7 @@ from django.utils import timezone
 from core.audit import Actor, audit_record
 from core.errors import DomainError
 from core.money import ZERO, money_str, q
+from core.text import bounded
 from core.transactions import service_atomic
 
 from .. import emails
@@ -75,7 +76,7 @@ def booking_cancel_delegates(
     optional cancellation charge (at most the value of the places cancelled, at the course's
     VAT rate), emails to the cancelled delegates and the lead booker, all as one ledger
     operation. Cancelling the last booked delegate cancels the booking."""
-    reason = (reason or "").strip()
+    reason = bounded((reason or "").strip(), label="Reason", field="reason")
     if not reason:
         raise DomainError("Give a reason for the cancellation.", field="reason")
     place_ids = sorted({int(i) for i in place_ids})

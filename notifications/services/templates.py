@@ -15,8 +15,11 @@ from django.utils.module_loading import module_has_submodule
 
 from core.audit import Actor, audit_record
 from core.errors import DomainError
+from core.text import MAX_TEMPLATE, bounded
 
 from ..models import EmailTemplate
+
+SUBJECT_MAX = EmailTemplate._meta.get_field("subject").max_length
 
 
 def email_template_defaults() -> dict[str, dict[str, Any]]:
@@ -195,6 +198,9 @@ def email_template_update(
     body: str,
     html_body: str = "",
 ) -> EmailTemplate:
+    subject = bounded(subject, label="Subject", field="subject", limit=SUBJECT_MAX)
+    body = bounded(body, label="Body", field="body", limit=MAX_TEMPLATE)
+    html_body = bounded(html_body, label="HTML body", field="html_body", limit=MAX_TEMPLATE)
     errors = email_template_check(
         subject=subject,
         body=body,
