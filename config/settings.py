@@ -37,7 +37,8 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The Django admin, for superusers only; its URLs exist only when DJANGO_ADMIN_PATH is set.
+    "core.admin_site.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -185,6 +186,11 @@ SELLER = {
     "vat_number": os.environ.get("SELLER_VAT_NUMBER", "GB 123 4567 89"),
     "company_number": os.environ.get("SELLER_COMPANY_NUMBER", "01234567"),
 }
+
+# The Django admin: off unless a path is given (e.g. DJANGO_ADMIN_PATH=ops-7f3c/); on by
+# default only in DEBUG (`make run`). Superusers only; it cannot change ledger, outbox,
+# history or email template rows (core/admin_site.py).
+ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "django-admin/" if DEBUG else "").strip("/")
 
 # --- Security (production) ----------------------------------------------------------------
 if not (DEBUG or EMBEDDED):

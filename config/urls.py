@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -17,5 +18,8 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("portal/", include("portal.urls")),
     path("reports/", include("reports.urls")),
-    path("django-admin/", admin.site.urls),
 ]
+
+# Not public in production: only where DJANGO_ADMIN_PATH names a path (core/admin_site.py).
+if settings.ADMIN_PATH:
+    urlpatterns.append(path(f"{settings.ADMIN_PATH}/", admin.site.urls))
