@@ -1,0 +1,1 @@
+"""A person's own account: log-in throttling (throttle.py) and its history (services.py)."""
