@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.security.SessionIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Turns a log-in refused by the throttle into the lockout page (core/accounts/throttle.py).
@@ -219,6 +220,14 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # its lockout rows make the next lockout longer
 AXES_ENABLE_ADMIN = False  # unlock with `manage.py axes_reset_username <name>`
 AXES_VERBOSE = False
+
+# Sessions end after SESSION_IDLE_TIMEOUT seconds without a request (8 hours by default;
+# core.security.SessionIdleTimeoutMiddleware). The stored session outlives that by an hour so
+# that the log-in page can still say why it ended; after that it is gone.
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(8 * 3600)))
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT + 3600
+# A password reset link works once, for this long.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", "3600"))
 
 # The Django admin: off unless a path is given (e.g. DJANGO_ADMIN_PATH=ops-7f3c/); on by
 # default only in DEBUG (`make run`). Superusers only; it cannot change ledger, outbox,

@@ -10,6 +10,7 @@ urlpatterns = [
     path("account/", core_views.my_account, name="my_account"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("core.accounts.urls")),
     path("contacts/", include("contacts.urls")),
     path("schedules/", include("schedules.urls")),
     path("bookings/", include("bookings.urls")),

@@ -43,6 +43,12 @@ def email_template_defaults() -> dict[str, dict[str, Any]]:
     return found
 
 
+def email_template_confidential(key: str) -> bool:
+    """True for templates declared "confidential" (a one-time password link): the Outbox
+    pages show who such a message went to, never its text."""
+    return bool(email_template_defaults().get(key, {}).get("confidential"))
+
+
 def _template_from_default(key: str, spec: Mapping[str, Any]) -> EmailTemplate:
     return EmailTemplate(
         key=key,

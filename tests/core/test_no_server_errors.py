@@ -33,6 +33,8 @@ ARG_MODELS = {
     ("notifications", "message_id"): OutboxMessage,
     ("notifications", "key"): EmailTemplate,
     ("portal", "pk"): Booking,
+    ("", "uidb64"): User,  # password reset links (core/accounts)
+    ("", "token"): User,
 }
 GARBAGE_QUERY = (
     "?page=-1&q=%00%27%22<script>&when=bogus&status=nope&date_from=31-31-2020"
