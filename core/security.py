@@ -1,4 +1,9 @@
-"""The idle timeout of sessions."""
+"""Security headers of every response, and the idle timeout of sessions.
+
+Django 5.2 sets X-Frame-Options, Referrer-Policy, X-Content-Type-Options and
+Cross-Origin-Opener-Policy itself (settings X_FRAME_OPTIONS, SECURE_REFERRER_POLICY, ...);
+it has no Content-Security-Policy or Permissions-Policy, which are added here.
+"""
 
 import time
 
@@ -8,6 +13,35 @@ from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+
+CSP = "Content-Security-Policy"
+
+
+def csp_header(policy: dict[str, str]) -> str:
+    return "; ".join(f"{directive} {value}".strip() for directive, value in policy.items())
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy (settings.CONTENT_SECURITY_POLICY) and Permissions-Policy.
+
+    The policy allows scripts and styles from our own static files only: no inline <script>,
+    <style>, style="" or on*="" handlers, and no eval (base.html tells HTMX so). A view that
+    serves other content (an email's HTML, shown in a sandboxed frame) sets its own header,
+    which is kept.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = csp_header(settings.CONTENT_SECURITY_POLICY)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if CSP not in response:
+            response[CSP] = self.policy
+        if "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = settings.PERMISSIONS_POLICY
+        return response
+
 
 # When the session was last seen (seconds since the epoch), and how often that is written:
 # writing the session on every request would add an UPDATE to each one.

@@ -142,6 +142,7 @@ def test_staff_who_read_the_outbox_never_see_the_link(client, admin_user, financ
     page = client.get(f"/notifications/outbox/{message.pk}/").content.decode()
     assert "alice.admin@example.test" in page and "one-time link to set a password" in page
     assert reset_link(message) not in page and "/reset/" not in page
+    assert client.get(f"/notifications/outbox/{message.pk}/html/").status_code == 404
 
 
 def test_the_log_in_page_offers_the_reset(client):
