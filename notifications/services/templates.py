@@ -46,6 +46,12 @@ def email_template_defaults() -> dict[str, dict[str, Any]]:
     return found
 
 
+def email_template_confidential(key: str) -> bool:
+    """True for templates declared "confidential" (a one-time password link): the Outbox
+    pages show who such a message went to, never its text."""
+    return bool(email_template_defaults().get(key, {}).get("confidential"))
+
+
 def _template_from_default(key: str, spec: Mapping[str, Any]) -> EmailTemplate:
     return EmailTemplate(
         key=key,
@@ -104,12 +110,6 @@ def _template_created(key: str) -> EmailTemplate:
 def email_template_example(key: str) -> dict[str, Any]:
     """Sample context for the preview: the default's optional "example" dict."""
     return dict(email_template_defaults().get(key, {}).get("example", {}))
-
-
-def email_template_confidential(key: str) -> bool:
-    """A template whose emails carry a secret (a set-password link) declares "confidential":
-    the Outbox then shows that such an email was sent, never its text."""
-    return bool(email_template_defaults().get(key, {}).get("confidential"))
 
 
 def _base_context() -> dict[str, Any]:

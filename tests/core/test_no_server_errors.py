@@ -40,6 +40,8 @@ ARG_MODELS = {
     ("accounts:portal_family", "pk"): Family,
     ("accounts_public", "uidb64"): User,
     ("accounts_public", "token"): User,
+    ("", "uidb64"): User,  # password reset links (core/accounts)
+    ("", "token"): User,
 }
 # URL arguments that are not ids: the real value for an object (others use its pk).
 REAL_VALUES = {
