@@ -19,7 +19,6 @@ from tests.invoicing import invariants
 from .factories import (
     ContactFactory,
     CourseFactory,
-    MembershipFactory,
     ScheduleFactory,
     organisation_with_members,
 )
@@ -151,7 +150,7 @@ def test_buy_lead_booker_optional_but_must_be_linked(admin_user):
 def test_buy_is_idempotent(admin_user):
     org, _ = organisation_with_members(1)
     schedule = _schedule("100.00", capacity=5)
-    kw = dict(actor=admin_user, schedule=schedule, organisation=org, places=3)
+    kw = {"actor": admin_user, "schedule": schedule, "organisation": org, "places": 3}
     first = services.placeholder_buy(**kw, idempotency_key="k1")
     again = services.placeholder_buy(**kw, idempotency_key="k1")
     assert first.pk == again.pk
