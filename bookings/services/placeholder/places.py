@@ -19,6 +19,7 @@ from ...models import (
     BookingType,
     PlaceState,
 )
+from ...preview import note_new_booking
 from .._ledger import billing_account
 from .._locks import free_places, lock_and_take_places, lock_booking, lock_places, lock_schedules
 from ..cancel import _cancelled
@@ -110,6 +111,7 @@ def _buy(
         created_by=actor if actor is not None and actor.is_authenticated else None,
         idempotency_key=idempotency_key,
     )
+    note_new_booking(booking.reference)
     BookingPlace.objects.bulk_create(
         [
             BookingPlace(booking=booking, contact=None, schedule=schedule, unit_net=schedule.price)
