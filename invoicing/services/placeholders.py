@@ -86,6 +86,12 @@ def placeholder_places_credit(
             left -= take
         if not plan:
             raise DomainError("Nothing is left to credit on this placeholder's invoice.")
+        if left > 0:
+            raise DomainError(
+                f"Only {places - left} of these places remain to credit on the placeholder's "
+                "invoice.",
+                field="places",
+            )
         if value is not None and len(plan) > 1:
             raise DomainError(
                 "These places were billed on more than one invoice: leave the Credit Note "
