@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 
 def _placeholder(actor, n=3, price="100.00", vat="0"):
     org, people = organisation_with_members(3)
-    schedule = ScheduleFactory(course=CourseFactory(default_price=D(price), vat_rate=D(vat)))
+    schedule = ScheduleFactory(
+        course=CourseFactory(default_price=D(price), vat_rate=D(vat)), capacity=max(n, 10)
+    )
     booking = services.placeholder_buy(actor=actor, schedule=schedule, organisation=org, places=n)
     return booking, people
 
@@ -214,3 +216,23 @@ def test_placeholder_pages_404_for_other_bookings(admin_client, admin_user):
     )
     for name in ("placeholder_assign", "placeholder_part_cancel", "placeholder_cancel_all"):
         assert admin_client.get(reverse(f"bookings:{name}", args=[group.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("page", ["bookings:detail", "bookings:placeholder_cancel_all"])
+def test_placeholder_pages_query_count_does_not_grow(
+    admin_client, admin_user, django_assert_max_num_queries, page
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for n in (2, 20):
+        booking, people = _placeholder(admin_user, n=n)
+        services.placeholder_assign(actor=admin_user, booking=booking, contact=people[0])
+        url = reverse(page, args=[booking.pk])
+        with CaptureQueriesContext(connection) as ctx:
+            assert admin_client.get(url).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
+    with django_assert_max_num_queries(25):
+        admin_client.get(url)

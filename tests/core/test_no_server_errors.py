@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from bookings.models import Booking
+from bookings.models import Booking, BookingPlace
 from contacts.models import Contact, Family, Organisation
 from invoicing.models import CreditNote, Invoice
 from notifications.models import EmailTemplate, OutboxMessage
@@ -28,6 +28,8 @@ ARG_MODELS = {
     ("bookings", "pk"): Booking,
     ("bookings", "contact_pk"): Contact,
     ("bookings", "schedule_pk"): Schedule,
+    ("bookings", "org_pk"): Organisation,
+    ("bookings", "place_pk"): BookingPlace,
     ("invoicing", "pk"): Invoice,
     ("invoicing:credit_note", "pk"): CreditNote,
     ("notifications", "message_id"): OutboxMessage,
