@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import F
 from django.utils import timezone
 
+from contacts.models import Contact
 from core.forms import TextAreaField
 from schedules.models import Schedule
 
@@ -134,4 +135,57 @@ def _schedule_label(s: Schedule) -> str:
     return (
         f"{s.code} · {s.course.title} · {timezone.localtime(s.start_at):%d %b %Y %H:%M} · "
         f"£{s.price:,} + VAT · {left} place{'s' if left != 1 else ''} left"
+    )
+
+
+# --- placeholders -------------------------------------------------------------------------------
+
+
+class PlaceholderBuyForm(forms.Form):
+    """ "Buy placeholder places": the organisation and schedule are chosen first (the URL)."""
+
+    places = forms.IntegerField(label="Number of places", min_value=1, max_value=1000)
+    lead_booker = forms.ModelChoiceField(
+        label="Lead booker (optional)", queryset=Contact.objects.none(), required=False
+    )
+    po_number = forms.CharField(label="Purchase order number", max_length=60, required=False)
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead_booker"].queryset = members
+
+
+class PlaceholderAssignForm(forms.Form):
+    contact = forms.ModelChoiceField(label="Delegate", queryset=Contact.objects.none())
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = members
+
+
+class PlaceholderPartCancelForm(forms.Form):
+    places = forms.IntegerField(label="Places to cancel", min_value=1, max_value=1000)
+    credit_note = forms.BooleanField(
+        label="Create a credit note", required=False, initial=True,
+        help_text="Untick to cancel the places without a credit note: the invoice stays as it is.",
+    )  # fmt: skip
+    value = forms.DecimalField(
+        label="Credit Note Value", required=False, **{**MONEY, "min_value": Decimal("0.01")},
+        help_text="Including VAT. Leave blank for the proportional amount of the places "
+        "cancelled.",
+    )  # fmt: skip
+    reason = forms.CharField(
+        label="Reason", max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class PlaceholderCancelAllForm(forms.Form):
+    charge = forms.DecimalField(
+        label="Charge (net, optional)", required=False, **MONEY,
+        help_text="Leave empty for no charge. VAT is added at the course's rate; the payment "
+        "pays the charge and the rest is refunded.",
+    )  # fmt: skip
+    reason = forms.CharField(
+        label="Reason", max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )

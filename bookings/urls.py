@@ -15,6 +15,20 @@ urlpatterns = [
     path("<int:pk>/status/", views.booking_status, name="status"),
     path("<int:pk>/no-show/", views.booking_noshow, name="noshow"),
     path("<int:pk>/transfer/<int:place_pk>/", views.booking_transfer, name="transfer"),
+    path("placeholders/new/", views.placeholder_new, name="placeholder_new"),
+    path(
+        "placeholders/new/<int:org_pk>/<int:schedule_pk>/",
+        views.placeholder_buy,
+        name="placeholder_buy",
+    ),
+    path("<int:pk>/assign/", views.placeholder_assign, name="placeholder_assign"),
+    path(
+        "<int:pk>/unassign/<int:place_pk>/",
+        views.placeholder_unassign,
+        name="placeholder_unassign",
+    ),
+    path("<int:pk>/part-cancel/", views.placeholder_part_cancel, name="placeholder_part_cancel"),
+    path("<int:pk>/cancel-all/", views.placeholder_cancel_all, name="placeholder_cancel_all"),
     path("contact/<int:contact_pk>/", views.contact_bookings, name="contact_bookings"),
     path("schedule/<int:schedule_pk>/register/", views.schedule_register, name="schedule_register"),
 ]

@@ -2,14 +2,23 @@
 
 `create` books students and delegates, `edit` changes details, PO number and discount,
 `status` moves a booking between the statuses of `bookings.states`, `cancel` cancels
-delegates or whole bookings; `_locks` holds the locks and the one place that moves
-`Schedule.places_taken`, `_ledger` the bookings side of the ledger seam; `transfer` moves
-a delegate to another schedule. Placeholders will be siblings.
+delegates or whole bookings; `transfer` moves a delegate to another schedule;
+`placeholder` buys, assigns, unassigns and cancels placeholder places; `_locks` holds the
+locks and the one place that moves `Schedule.places_taken`, `_ledger` the bookings side of
+the ledger seam.
 """
 
 from .cancel import booking_cancel, booking_cancel_delegates
 from .create import booking_create
 from .edit import booking_set_discount, booking_update, booking_update_po_number
+from .placeholder import (
+    PlaceholderCancelOutcome,
+    placeholder_assign,
+    placeholder_buy,
+    placeholder_cancel_all,
+    placeholder_part_cancel,
+    placeholder_unassign,
+)
 from .status import (
     booking_complete,
     booking_confirm,
@@ -20,6 +29,12 @@ from .status import (
 from .transfer import booking_place_transfer
 
 __all__ = [
+    "PlaceholderCancelOutcome",
+    "placeholder_assign",
+    "placeholder_buy",
+    "placeholder_cancel_all",
+    "placeholder_part_cancel",
+    "placeholder_unassign",
     "booking_cancel",
     "booking_cancel_delegates",
     "booking_complete",

@@ -12,7 +12,15 @@ from core.text import bounded
 from core.transactions import service_atomic
 
 from .. import emails
-from ..models import Attendance, AttendanceStatus, Booking, BookingPlace, BookingStatus, PlaceState
+from ..models import (
+    Attendance,
+    AttendanceStatus,
+    Booking,
+    BookingPlace,
+    BookingStatus,
+    BookingType,
+    PlaceState,
+)
 from ._ledger import billing_account, charge_line, names, places_schedule
 from ._locks import free_places, lock_booking, lock_places, lock_schedules, schedule_ids_of
 from .status import transition
@@ -88,6 +96,11 @@ def booking_cancel_delegates(
     with service_atomic():
         schedules = lock_schedules(*schedule_ids_of(booking, place_ids))
         booking = lock_booking(booking)
+        if booking.kind == BookingType.PLACEHOLDER:
+            # Its places are billed as one "places" line, not a line per delegate.
+            raise DomainError(
+                "Placeholder places are cancelled with “Part-cancel places” or “Cancel all places”."
+            )
         places = lock_places(booking, pk__in=place_ids)
         if len(places) != len(place_ids):
             raise DomainError("Those delegates are not on this booking.", field="places")

@@ -289,15 +289,17 @@ def _booking_create_locked(
 
 
 def check_members(
-    *, organisation: Organisation, lead_booker: Contact, delegates: Sequence[Contact]
+    *, organisation: Organisation, lead_booker: Contact | None, delegates: Sequence[Contact]
 ) -> None:
-    wanted = {lead_booker.pk, *(d.pk for d in delegates)}
+    """Only the organisation's linked contacts can be its lead booker or delegates (a
+    placeholder's lead booker is optional, and assigning a delegate names no lead booker)."""
+    wanted = {d.pk for d in delegates} | ({lead_booker.pk} if lead_booker else set())
     linked = set(
         Membership.objects.filter(organisation=organisation, contact_id__in=wanted).values_list(
             "contact_id", flat=True
         )
     )
-    if lead_booker.pk not in linked:
+    if lead_booker is not None and lead_booker.pk not in linked:
         raise DomainError(
             f"{lead_booker.full_name} is not linked to {organisation.name}, so cannot be the "
             "lead booker.",

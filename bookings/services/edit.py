@@ -9,7 +9,7 @@ from core.text import bounded
 from core.transactions import service_atomic
 
 from .. import emails
-from ..models import Booking, BookingPlace, DiscountKind, PlaceState
+from ..models import Booking, BookingPlace, BookingType, DiscountKind, PlaceState
 from ..pricing import discount_lines
 from ._ledger import billing_account, place_lines
 from ._locks import lock_booking, lock_places
@@ -96,6 +96,8 @@ def booking_set_discount(
             raise DomainError(
                 f"A {booking.get_status_display().lower()} booking cannot be discounted."
             )
+        if booking.kind == BookingType.PLACEHOLDER:
+            raise DomainError("Placeholder places are bought at the schedule's price.")
         if booking.discount_kind == kind and booking.discount_value == value:
             raise DomainError("That is already the booking's discount.", field="discount_value")
         if booking.places.filter(state=PlaceState.TRANSFERRED).exists():

@@ -10,6 +10,14 @@ from .actions import (
 from .add import booking_add
 from .detail import booking_detail, booking_status
 from .lists import booking_list, contact_bookings, schedule_register
+from .placeholders import (
+    placeholder_assign,
+    placeholder_buy,
+    placeholder_cancel_all,
+    placeholder_new,
+    placeholder_part_cancel,
+    placeholder_unassign,
+)
 from .transfer import booking_transfer
 
 __all__ = [
@@ -23,6 +31,12 @@ __all__ = [
     "booking_noshow",
     "booking_status",
     "contact_bookings",
+    "placeholder_assign",
+    "placeholder_buy",
+    "placeholder_cancel_all",
+    "placeholder_new",
+    "placeholder_part_cancel",
+    "placeholder_unassign",
     "schedule_register",
     "booking_transfer",
 ]

@@ -19,6 +19,7 @@ from ..forms import (
 from ..models import Booking, BookingStatus, BookingType, PlaceState
 from ..states import CONFIRM_FIRST, TRANSITION_ACTIONS
 from ._common import _booking_or_404
+from .placeholders import placeholder_summary
 
 
 def _transitions_for(booking: Booking) -> list[tuple[str, str, str]]:
@@ -44,10 +45,12 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "booking": booking,
             "places": places,
             "booked": [p for p in places if p.state == PlaceState.BOOKED],
+            "placeholder": placeholder_summary(booking, places),
             "invoices": selectors.booking_invoices(booking),
             "history": list(selectors.booking_history(booking)[:200]),
             "emails": list(emails_about(booking)[:100]),
             "can_manage": can_manage,
+            "can_cancel_placeholders": has(request.user, "cancel_placeholders"),
             "can_finance": has(request.user, "view_finance"),
             # Transfer per booked delegate; a placeholder's are unassigned and rebooked instead.
             "can_transfer": (

@@ -16,6 +16,11 @@ from .documents import (
 )
 from .emails import credit_note_email_send, invoice_email_send
 from .money import payment_reallocate, payment_record, refund_issue, refund_state_set
+from .placeholders import (
+    PlaceholderCancelled,
+    placeholder_cancel_all,
+    placeholder_places_credit,
+)
 from .seam import CourseInvoiceReplaced, PlacesCredited, course_invoice_replace, places_credit
 from .transfers import TransferMoney, place_transfer_money
 
@@ -25,6 +30,9 @@ __all__ = [
     "course_invoice_replace",
     "places_credit",
     "LineSpec",
+    "PlaceholderCancelled",
+    "placeholder_cancel_all",
+    "placeholder_places_credit",
     "billing_account_for",
     "charge_invoice_issue",
     "credit_note_email_send",

@@ -58,6 +58,22 @@ def _split_entered(amount: Decimal, remaining: dict[int, LineRemaining]) -> list
     return out
 
 
+def _places_checked(
+    line_places: dict[int, int], remaining: dict[int, LineRemaining], invoice: Invoice
+) -> dict[int, int]:
+    for line_id, places in line_places.items():
+        r = remaining.get(line_id)
+        if r is None:
+            raise DomainError(f"That line is not on invoice {invoice.display_no}.")
+        if not isinstance(places, int) or isinstance(places, bool) or places < 1:
+            raise DomainError("The number of places must be a whole number of 1 or more.")
+        if places > r.places:
+            raise DomainError(
+                f"Only {r.places} place(s) remain to credit on “{r.line.description}”."
+            )
+    return dict(line_places)
+
+
 def credit_note_issue(
     *,
     actor: Actor,
@@ -71,9 +87,12 @@ def credit_note_issue(
 
     Exactly one of: `amount` (the "Credit Note Value", VAT-inclusive), `line_places`
     ({invoice line id: places cancelled}, proportional), `full` (all still creditable).
+    `amount` with `line_places` is a value entered for those places (a placeholder
+    part-cancel): the value is spread over those lines only and the credit note records the
+    places, so a later proportional credit shares what remains over the places that remain.
     Never touches payments: crediting a paid invoice leaves an overpayment.
     """
-    modes = sum([amount is not None, bool(line_places), bool(full)])
+    modes = sum([amount is not None, bool(line_places) and amount is None, bool(full)])
     if modes != 1:
         raise DomainError("Give exactly one of: an amount, places to credit, or full credit.")
     reason = require_reason(reason)
@@ -95,7 +114,7 @@ def credit_note_issue(
                 for r in remaining.values()
                 if r.net or r.vat
             ]
-        elif line_places:
+        elif line_places and amount is None:
             method = CreditNote.Method.PROPORTIONAL
             parts = []
             for line_id, places in sorted(line_places.items()):
@@ -112,12 +131,20 @@ def credit_note_issue(
                 parts.append({"r": r, "quantity": places, "net": net, "vat": vat})
         else:
             method = CreditNote.Method.ENTERED
+            places_for = _places_checked(line_places or {}, remaining, invoice)
+            if places_for:
+                remaining = {k: v for k, v in remaining.items() if k in places_for}
+                creditable = sum((r.gross for r in remaining.values()), ZERO)
             if amount > creditable:
                 raise DomainError(
                     f"The credit note value cannot exceed {money_str(creditable)}, what remains "
-                    f"to credit on invoice {invoice.display_no}."
+                    f"to credit on invoice {invoice.display_no}"
+                    + (" for those places." if places_for else "."),
+                    field="amount",
                 )
             parts = _split_entered(amount, remaining)
+            for p in parts:
+                p["quantity"] = places_for.get(p["r"].line.pk, 0)
 
         net_total = sum((p["net"] for p in parts), ZERO)
         vat_total = sum((p["vat"] for p in parts), ZERO)
@@ -149,7 +176,7 @@ def credit_note_issue(
             method=method,
             reason=reason,
             places_cancelled=sum(p["quantity"] for p in parts)
-            if method == CreditNote.Method.PROPORTIONAL
+            if method != CreditNote.Method.FULL
             else 0,
             seller=seller_snapshot(),
             buyer=invoice.buyer,

@@ -1,10 +1,11 @@
-"""Property-based test across the bookings/ledger seam: random group bookings, payments,
-manual credit notes, delegate cancellations with and without charges, discount changes,
-refunds and transfers (with and without a fee, onto new, full or the same schedules); after
-every step the ledger invariants (LEDGER section 3) hold, capacity matches the places booked,
-a cancelled or transferred place has nothing left to credit, a transfer's outcome is
-invariant 16's and a discounted booking is never transferred (21), and a refused step changes
-nothing.
+"""Property-based test across the bookings/ledger seam: random group bookings, placeholder
+buys, assigns, unassigns, part-cancels (with and without a credit note, valued or
+proportional) and cancel-alls (with and without a charge), payments, manual credit notes,
+delegate cancellations with and without charges, discount changes, refunds and transfers
+(with and without a fee, onto new, full or the same schedules); after every step the ledger
+invariants (LEDGER section 3, with 16, 17, 18, 20 and 21 checked by their rules) hold,
+capacity matches the places booked (free placeholder places included), a cancelled or
+transferred place has nothing left to credit, and a refused step changes nothing.
 """
 
 from decimal import Decimal as D
@@ -43,6 +44,7 @@ class BookingMoneyMachine(RuleBasedStateMachine):
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
         self.bookings: list[int] = []
+        self.placeholders: list[int] = []
         self.previous = invariants.snapshot()
 
     def teardown(self):
@@ -88,6 +90,115 @@ class BookingMoneyMachine(RuleBasedStateMachine):
             discount_reason="r" if kind else "",
         )
         self.bookings.append(booking.pk)
+
+    # --- placeholders (SPEC 5) ---------------------------------------------------------------
+
+    def _placeholder(self, pick: int) -> Booking | None:
+        if not self.placeholders:
+            return None
+        return Booking.objects.get(pk=self.placeholders[pick % len(self.placeholders)])
+
+    @rule(count=st.integers(1, 7), price=prices, rate=rates, capacity=st.integers(1, 8))
+    def buy_placeholder(self, count, price, rate, capacity):
+        schedule = ScheduleFactory(
+            course=CourseFactory(default_price=price, vat_rate=rate), capacity=capacity
+        )
+        org, _ = organisation_with_members(3)
+        booking = self._attempt(
+            lambda: services.placeholder_buy(
+                actor=self.actor, schedule=schedule, organisation=org, places=count
+            )
+        )
+        if count > capacity:
+            assert booking is None  # never beyond capacity
+            return
+        assert booking is not None
+        (line,) = Invoice.objects.get(booking=booking).lines.all()
+        assert (line.kind, line.quantity, line.unit_net) == ("places", count, price)
+        self.bookings.append(booking.pk)
+        self.placeholders.append(booking.pk)
+
+    @rule(pick=picks, who=st.integers(0, 2))
+    def assign(self, pick, who):
+        booking = self._placeholder(pick)
+        if booking is None:
+            return
+        contact = booking.organisation.contacts.order_by("pk")[who]
+        self._attempt(
+            lambda: services.placeholder_assign(actor=self.actor, booking=booking, contact=contact)
+        )
+
+    @rule(pick=picks, which=picks)
+    def unassign(self, pick, which):
+        booking = self._placeholder(pick)
+        assigned = list(
+            BookingPlace.objects.filter(
+                booking=booking, state=PlaceState.BOOKED, contact__isnull=False
+            ).order_by("pk")
+        )
+        if booking is None or not assigned:
+            return
+        place = assigned[which % len(assigned)]
+        services.placeholder_unassign(actor=self.actor, booking=booking, place_id=place.pk)
+        assert not BookingPlace.objects.filter(booking=booking, contact=place.contact).exists()
+
+    @rule(pick=picks, k=st.integers(1, 4), mode=st.sampled_from(["none", "prop", "value"]),
+          value=amounts)  # fmt: skip
+    def part_cancel(self, pick, k, mode, value):
+        booking = self._placeholder(pick)
+        if booking is None:
+            return
+        before = _ledger_counts(booking)
+        held = _held(booking)
+        result = self._attempt(
+            lambda: services.placeholder_part_cancel(
+                actor=self.actor,
+                booking=booking,
+                places=k,
+                reason="r",
+                credit_note=mode != "none",
+                value=value if mode == "value" else None,
+            )
+        )
+        if result is None:
+            return
+        after = _ledger_counts(booking)
+        # invariant 17: at most one credit note, no invoice, allocation or refund; cash kept
+        assert after["notes"] - before["notes"] <= (0 if mode == "none" else 1)
+        assert (after["invoices"], after["allocations"], after["refunds"]) == (
+            before["invoices"],
+            before["allocations"],
+            before["refunds"],
+        )
+        assert _held(result) == held
+        assert result.places_bought == booking.places_bought - k
+
+    @rule(pick=picks, charge=st.one_of(st.none(), amounts))
+    def cancel_all(self, pick, charge):
+        booking = self._placeholder(pick)
+        if booking is None:
+            return
+        held = _held(booking)
+        value = booking.unit_price * booking.places_bought
+        outcome = self._attempt(
+            lambda: services.placeholder_cancel_all(
+                actor=self.actor, booking=booking, reason="r", charge_net=charge
+            )
+        )
+        if charge is not None and charge > value:
+            assert outcome is None  # a charge above the places' value is refused
+        if outcome is None:
+            return
+        for inv in Invoice.objects.filter(booking=booking).exclude(kind="charge"):
+            assert inv.due_total == 0  # invariant 18: credited in full
+        if outcome.charge_invoice is None:
+            assert outcome.refunded == 0  # no charge, no refund (A4)
+            return
+        charge_inv = Invoice.objects.get(pk=outcome.charge_invoice.pk)
+        # invariant 18: the charge takes min(N, X); the rest is refunded; never both
+        assert charge_inv.net_received == min(held, charge_inv.gross_total)
+        assert outcome.refunded == max(held - charge_inv.gross_total, D("0.00"))
+        assert not (charge_inv.outstanding > 0 and outcome.refunded > 0)
 
     @rule(pick=picks, inv=picks, amount=amounts)
     def pay(self, pick, inv, amount):
@@ -251,6 +362,22 @@ class BookingMoneyMachine(RuleBasedStateMachine):
             assert s.places_taken == s.booked
 
     @invariant()
+    def placeholder_places_consistent(self):
+        """Invariant 20, as SPEC 5 reads it: the places still bought are all booked (free or
+        assigned); after "Cancel all places" only assigned delegates stay; the invoice line
+        keeps at least as many places to credit as are still bought."""
+        for booking in Booking.objects.filter(kind=BookingType.PLACEHOLDER):
+            booked = booking.places.filter(state=PlaceState.BOOKED)
+            if booking.places_bought:
+                assert booked.count() == booking.places_bought
+            else:
+                assert not booked.filter(contact__isnull=True).exists()
+            for invoice in Invoice.objects.filter(booking=booking).exclude(kind="charge"):
+                for left in remaining_by_line(invoice).values():
+                    if left.gross > 0:
+                        assert left.places >= booking.places_bought
+
+    @invariant()
     def cancelled_places_have_nothing_left_to_credit(self):
         for invoice in Invoice.objects.exclude(kind=Invoice.Kind.CHARGE):
             for left in remaining_by_line(invoice).values():
@@ -261,6 +388,25 @@ class BookingMoneyMachine(RuleBasedStateMachine):
                     and left.line.kind == InvoiceLine.Kind.COURSE
                 ):
                     assert left.gross == 0
+
+
+def _ledger_counts(booking: Booking) -> dict[str, int]:
+    from invoicing.models import Allocation, CreditNote, Refund
+
+    return {
+        "invoices": Invoice.objects.count(),
+        "notes": CreditNote.objects.count(),
+        "allocations": Allocation.objects.count(),
+        "refunds": Refund.objects.count(),
+    }
+
+
+def _held(booking: Booking) -> D:
+    """Money held on the booking's own invoices (not its charges)."""
+    return sum(
+        (i.net_received for i in Invoice.objects.filter(booking=booking).exclude(kind="charge")),
+        D("0.00"),
+    )
 
 
 def _booking_rows():

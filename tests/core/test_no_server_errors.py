@@ -29,6 +29,7 @@ ARG_MODELS = {
     ("bookings", "pk"): Booking,
     ("bookings", "contact_pk"): Contact,
     ("bookings", "schedule_pk"): Schedule,
+    ("bookings", "org_pk"): Organisation,
     ("bookings", "place_pk"): BookingPlace,
     ("invoicing", "pk"): Invoice,
     ("invoicing:credit_note", "pk"): CreditNote,
