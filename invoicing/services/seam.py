@@ -9,6 +9,7 @@ with `ledger_operation` to add more to the same action).
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from core.audit import Actor
 from core.errors import DomainError
@@ -147,6 +148,28 @@ def _charge(
     )
 
 
+def _credit_given(
+    place_ids: Sequence[int], locked: dict[int, Invoice]
+) -> tuple[Decimal, list[Invoice]]:
+    """Credit already given on the lines now billing these places (a goodwill credit, even
+    one that credited its invoice in full), and the invoices of those lines."""
+    latest = _latest_lines(place_ids)
+    given = ZERO
+    sources: list[Invoice] = []
+    for invoice_id in sorted({line.invoice_id for line in latest.values()}):
+        invoice = locked.get(invoice_id) or Invoice.objects.get(pk=invoice_id)
+        left = remaining_by_line(invoice)
+        credited = sum(
+            (line.gross - left[line.pk].gross for line in latest.values()
+             if line.invoice_id == invoice_id),
+            ZERO,
+        )  # fmt: skip
+        if credited > 0:
+            given += credited
+            sources.append(invoice)
+    return given, sources
+
+
 def course_invoice_replace(
     *,
     actor: Actor,
@@ -173,12 +196,8 @@ def course_invoice_replace(
                     f"Invoice {inv.display_no} has been paid, so the discount can no longer be "
                     "changed. Cancel the delegates and rebook, or issue a credit note."
                 )
-        billed_places = {spec.booking_place_id for spec in lines if spec.booking_place_id}
-        carried_gross = ZERO
-        for inv in live:
-            for left in remaining_by_line(inv).values():
-                if left.line.booking_place_id in billed_places:
-                    carried_gross += left.line.gross - left.gross
+        billed_places = sorted({s.booking_place_id for s in lines if s.booking_place_id})
+        carried_gross, sources = _credit_given(billed_places, locked)
         credit_notes = [
             credit_note_issue(actor=actor, invoice=inv, reason=reason, full=True) for inv in live
         ]
@@ -192,7 +211,7 @@ def course_invoice_replace(
                 lines=lines,
                 booking=booking,
                 po_number=po_number,
-                supersedes=live[-1] if live else None,
+                supersedes=max([*live, *sources], key=lambda i: i.pk, default=None),
                 reason=reason,
             )
             carry = min(carried_gross, invoice.gross_total)
@@ -202,7 +221,7 @@ def course_invoice_replace(
                     invoice=invoice,
                     reason=(
                         f"Credit of {money_str(carry)} already given on "
-                        + ", ".join(i.display_no for i in live)
+                        + ", ".join(i.display_no for i in sorted(sources, key=lambda i: i.pk))
                         + " carried over"
                     ),
                     amount=carry,

@@ -263,3 +263,18 @@ def test_individual_booking_line_records_its_course(admin_user):
     )
     (invoice,) = _course_invoices(booking)
     assert [line.course_id for line in invoice.lines.all()] == [schedule.course_id]
+
+
+def test_discount_keeps_a_goodwill_credit_that_cleared_the_invoice(admin_user):
+    """A goodwill credit of the whole invoice leaves nothing due; a discount afterwards must
+    not make the customer owe again (found by the state machine's longer run)."""
+    booking = _group(admin_user, _schedule(), 1)
+    (invoice,) = _course_invoices(booking)
+    credit_note_issue(actor=admin_user, invoice=invoice, reason="Goodwill", amount=D("96.00"))
+    assert _owed(booking) == D("0.00")
+    services.booking_set_discount(
+        actor=admin_user, booking=booking, kind="percent", value=D("10"), reason="Loyal"
+    )
+    assert _owed(booking) == D("0.00")
+    new = _course_invoices(booking)[-1]
+    assert new.supersedes_id == invoice.pk and new.gross_total == D("86.40")

@@ -425,14 +425,16 @@ def _course_due(booking: Booking) -> D:
 
 
 def _credit_on_booked(booking: Booking) -> D:
-    """Credit already given on the lines of the places still booked (a goodwill credit)."""
+    """Credit already given on the line now billing each place still booked (its newest
+    course line, whether or not that invoice has anything left due): a goodwill credit."""
     booked = set(booking.places.filter(state=PlaceState.BOOKED).values_list("pk", flat=True))
-    given = D("0.00")
+    newest: dict[int, tuple[int, D]] = {}  # place -> (line id, credited on that line)
     for invoice in Invoice.objects.filter(booking=booking).exclude(kind="charge"):
         for left in remaining_by_line(invoice).values():
-            if left.line.booking_place_id in booked and invoice.due_total > 0:
-                given += left.line.gross - left.gross
-    return given
+            place = left.line.booking_place_id
+            if place in booked and left.line.pk > newest.get(place, (0, None))[0]:
+                newest[place] = (left.line.pk, left.line.gross - left.gross)
+    return sum((credited for _, credited in newest.values()), D("0.00"))
 
 
 def _booked_gross(booking: Booking) -> D:
