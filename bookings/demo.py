@@ -104,6 +104,14 @@ def seed(*, stdout=None) -> dict[str, int]:
         if n == 3 and not booking.po_number:  # PO number sent in after booking
             services.booking_update_po_number(actor=admin, booking=booking, po_number="PO-77123")
 
+    # A placeholder: an organisation buys five places and names one delegate so far.
+    placeholder = _demo_placeholder(admin=admin, upcoming=upcoming, booked=booked)
+    if placeholder is not None:
+        made.append(placeholder)
+
+    # A delegate moved to a later run of another course, with a transfer fee.
+    _demo_transfer(admin=admin, made=made, upcoming=upcoming, now=now)
+
     # Past confirmed bookings are completed; one was a no-show.
     past_ids = [b.pk for b in made if b.schedule.end_at < now]
     for i, booking in enumerate(Booking.objects.filter(pk__in=past_ids).order_by("pk")):
@@ -116,10 +124,62 @@ def seed(*, stdout=None) -> dict[str, int]:
         "bookings": len(made),
         "individual": sum(1 for b in made if b.kind == BookingType.INDIVIDUAL),
         "group": sum(1 for b in made if b.kind == BookingType.GROUP),
+        "placeholder": sum(1 for b in made if b.kind == BookingType.PLACEHOLDER),
     }
     if stdout is not None:
         stdout.write(
             f"Demo bookings: {counts['bookings']} ({counts['individual']} individual, "
-            f"{counts['group']} group)."
+            f"{counts['group']} group, {counts['placeholder']} placeholder)."
         )
     return counts
+
+
+def _demo_placeholder(*, admin, upcoming, booked) -> Booking | None:
+    for org in Organisation.objects.prefetch_related("contacts").order_by("-pk"):
+        members = sorted(org.contacts.all(), key=lambda c: c.pk)
+        for schedule in upcoming:
+            free = [m for m in members if (schedule.pk, m.pk) not in booked]
+            if schedule.capacity - schedule.places_taken < 6 or len(free) < 2:
+                continue
+            try:
+                booking = services.placeholder_buy(
+                    actor=admin,
+                    schedule=schedule,
+                    organisation=org,
+                    places=5,
+                    lead_booker=free[0],
+                    po_number=f"PO-{org.name.split()[0].upper()}-PLACES",
+                )
+                services.placeholder_assign(actor=admin, booking=booking, contact=free[1])
+            except DomainError:
+                continue
+            booked.add((schedule.pk, free[1].pk))
+            return booking
+    return None
+
+
+def _demo_transfer(*, admin, made, upcoming, now) -> None:
+    for booking in made:
+        if booking.kind != BookingType.INDIVIDUAL or booking.has_discount:
+            continue
+        if booking.schedule.start_at <= now:
+            continue
+        place = booking.places.first()
+        targets = [
+            s
+            for s in upcoming
+            if s.course_id != booking.schedule.course_id and s.start_at > booking.schedule.start_at
+        ]
+        for target in targets[:5]:
+            try:
+                services.booking_place_transfer(
+                    actor=admin,
+                    booking=booking,
+                    place_id=place.pk,
+                    schedule=target,
+                    fee_net=Decimal("25.00"),
+                    reason="Asked to move to a later course",
+                )
+            except DomainError:
+                continue
+            return

@@ -78,6 +78,13 @@ class AuditEvent(AppendOnlyModel):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}: {self.summary}"
 
+    @property
+    def actor_name(self) -> str:
+        """Who did it, for history lists: "system" for beat tasks, failed log-ins and the like."""
+        if self.actor is None:
+            return "system"
+        return self.actor.get_full_name() or self.actor.username
+
 
 class FormToken(models.Model):
     """A one-time form token that has been used (core.onetime): the first committed submit of

@@ -141,7 +141,7 @@ def action_view(
     subject: str,
     back_url: str,
     submit: str,
-    success_url: str | None = None,
+    success_url: str | Callable[[Any], str] | None = None,
     preview: bool = True,
     consequence: str = "",
     danger: bool = False,
@@ -161,6 +161,7 @@ def action_view(
     Works without JavaScript (plain posts); with HTMX the "action-form" partial is swapped.
     One-time (core.onetime): the page's token is consumed with the committed change, so the
     same form posted again answers with `success_url or back_url` and "This was already done".
+    `success_url` may be a function of the service's result (the page of what a create made).
     """
     # One-time (core.onetime): the token shown with the form survives "Preview", "Change" and
     # the confirm step; only a committed run consumes it, in the service's transaction.
@@ -204,7 +205,8 @@ def action_view(
             else:
                 if committed:
                     messages.success(request, done(result, data))
-                    return htmx_redirect(request, success_url or back_url)
+                    url = success_url(result) if callable(success_url) else success_url
+                    return htmx_redirect(request, url or back_url)
                 if preview:
                     step, plan = "confirm", outcome.plan
                     stale = stale or outcome.stale

@@ -7,7 +7,6 @@ import uuid
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.functional import lazy
 from django.views.decorators.vary import vary_on_headers
 
 from contacts.models import Contact, Organisation
@@ -74,7 +73,6 @@ def placeholder_buy(request: HttpRequest, org_pk: int, schedule_pk: int) -> Http
         members=_members(organisation.pk),
         initial={"token": uuid.uuid4().hex},
     )
-    made: list[Booking] = []  # the booking, for the page to go to once confirmed
 
     def run(data):
         booking = services.placeholder_buy(
@@ -86,7 +84,6 @@ def placeholder_buy(request: HttpRequest, org_pk: int, schedule_pk: int) -> Http
             po_number=data["po_number"],
             idempotency_key=data["token"],
         )
-        made[:] = [booking]
         return booking
 
     return action_view(
@@ -100,7 +97,7 @@ def placeholder_buy(request: HttpRequest, org_pk: int, schedule_pk: int) -> Http
         title="Buy placeholder places",
         subject=f"{organisation.name} · {schedule.code}",
         back_url=reverse("bookings:list"),
-        success_url=lazy(lambda: reverse("bookings:detail", args=[made[0].pk]), str)(),
+        success_url=lambda booking: reverse("bookings:detail", args=[booking.pk]),
         submit="Buy places",
         intro_template="bookings/_placeholder_buy_intro.html",
         context={"organisation": organisation, "schedule": schedule},

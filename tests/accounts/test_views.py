@@ -293,3 +293,13 @@ def test_resend_through_the_action_page(admin_client, admin_user):
     assert response.status_code == 302
     assert invitation_path(user) != first
     assert OutboxMessage.objects.count() == 2
+
+
+def test_user_page_lists_history_written_by_the_system(admin_client):
+    """Failed log-ins and other system entries have no actor: the page still renders."""
+    from core.audit import audit_record
+
+    user = make_user("tl", Role.TEAM_LEADER)
+    audit_record(actor=None, target=user, action="login.failed", summary="Failed log-in")
+    page = admin_client.get(reverse("accounts:detail", args=[user.pk]))
+    assert page.status_code == 200 and "system · Failed log-in" in page.content.decode()

@@ -11,7 +11,7 @@ from bookings import services
 from bookings.models import Booking, BookingPlace
 from invoicing.models import CreditNote, Invoice, Refund
 from invoicing.services import payment_record
-from tests.actions import HX, confirm, ledger_counts, preview, preview_and_confirm
+from tests.actions import HX, confirm, ledger_counts, preview, preview_and_confirm, submit
 
 from .factories import CourseFactory, ScheduleFactory, organisation_with_members
 
@@ -93,13 +93,13 @@ def test_assign_and_unassign_pages(admin_client, admin_user):
     url = reverse("bookings:placeholder_assign", args=[booking.pk])
     html = admin_client.get(url).content.decode()
     assert "attendance register" in html and people[1].full_name in html
-    r = admin_client.post(url, {"contact": people[1].pk, "step": "confirm"})
+    r = submit(admin_client, url, {"contact": people[1].pk, "step": "confirm"})
     assert r.status_code == 302
     place = BookingPlace.objects.get(contact=people[1])
     unassign = reverse("bookings:placeholder_unassign", args=[booking.pk, place.pk])
     html = admin_client.get(unassign).content.decode()
     assert "no record of them will remain" in html
-    r = admin_client.post(unassign, {"reason": "Left the company", "step": "confirm"}, **HX)
+    r = submit(admin_client, unassign, {"reason": "Left the company", "step": "confirm"}, **HX)
     assert r.status_code == 204 and r["HX-Redirect"]
     assert not BookingPlace.objects.filter(contact=people[1]).exists()
     assert admin_client.get(unassign).status_code == 404  # no delegate there any more

@@ -357,6 +357,8 @@ def test_every_form_that_changes_something_is_one_time():
         "core/my_account.html",  # password change: the same password twice
         "bookings/add.html",  # its own token, tied to what was submitted
         "accounts/_invitation_card.html",  # choosing a password: the link's token is one-time
+        "registration/password_reset_form.html",  # asking for a link: rate-limited, harmless twice
+        "registration/password_reset_confirm.html",  # the emailed link's token is one-time
         "includes/action_page.html",  # {{ form_token }} from core.web.action_view
         # the Outbox and email templates (notifications): idempotent retries and saves
         "notifications/outbox.html",
