@@ -2,6 +2,8 @@ from decimal import Decimal
 
 from django import forms
 
+from core.forms import IdMultipleChoiceField
+
 from .models import BookingPlace, DiscountKind
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0")}
@@ -46,7 +48,7 @@ class DiscountForm(DiscountFields):
 
 
 class CancelDelegatesForm(forms.Form):
-    places = forms.ModelMultipleChoiceField(
+    places = IdMultipleChoiceField(
         label="Delegates to cancel",
         queryset=BookingPlace.objects.none(),
         widget=forms.CheckboxSelectMultiple,
