@@ -145,9 +145,27 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Fail fast when the broker is down: the outbox row is already committed and the beat sweep
-# (notifications.tasks.outbox_sweep) picks it up later.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# Fail fast when the broker is down or hangs (paused, or a host that accepts the connection
+# and never answers): emails are enqueued after commit inside the request, the outbox row is
+# already committed, and the beat sweep (notifications.tasks.outbox_sweep) sends it later.
+# Connect within 1 s, read within 2 s (above kombu's 1 s BRPOP wait, which the worker reads
+# with the same options), one retry of a refused connection; after a failure the process
+# leaves the broker alone for OUTBOX_BROKER_BACKOFF seconds (notifications.services.queue).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+OUTBOX_BROKER_BACKOFF = float(os.environ.get("OUTBOX_BROKER_BACKOFF", "30"))
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "notifications.tasks.outbox_sweep", "schedule": 60.0},
     "revenue-fold": {"task": "invoicing.tasks.revenue_fold_task", "schedule": 300.0},
