@@ -7,6 +7,7 @@ and leaves DJANGO_DEBUG unset.
 
 import os
 from decimal import Decimal
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -184,6 +185,11 @@ else:
     # Embedded default: messages stay in the Outbox page and are printed to the console.
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bookings@example.test")
+# The site's own domain, e.g. for each email's Message-ID (<outbox.123.…@SITE_DOMAIN>, the same
+# on every delivery attempt of one outbox message); by default the sender address's domain.
+SITE_DOMAIN = os.environ.get("SITE_DOMAIN", "") or (
+    parseaddr(DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+)
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
 # Seconds before the first retry of a failed delivery; doubles per attempt up to the max.
 OUTBOX_RETRY_BACKOFF = float(os.environ.get("OUTBOX_RETRY_BACKOFF", "30"))
