@@ -1,8 +1,10 @@
 """Settings read from environment variables, with embedded defaults for a first run.
 
-No DATABASE_URL -> SQLite in ./var; no REDIS_URL -> Celery tasks run eagerly in-process.
-Production sets DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, REDIS_URL, EMAIL_URL
-and leaves DJANGO_DEBUG unset.
+Production sets DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, REDIS_URL, EMAIL_HOST
+and leaves DJANGO_DEBUG unset; start-up stops, naming the variable, when one is missing.
+The embedded default (no DATABASE_URL -> SQLite in ./var; no REDIS_URL -> Celery tasks run
+eagerly in-process; no EMAIL_HOST -> email printed to the console) is only used with
+DJANGO_DEBUG=1 or an explicit DJANGO_EMBEDDED=1 (`make run`, the tests).
 """
 
 import os
@@ -11,6 +13,7 @@ from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -21,7 +24,20 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-EMBEDDED = "DATABASE_URL" not in os.environ
+
+# Production never falls back to the embedded default silently: a deployment that lost its
+# DATABASE_URL would otherwise start on an empty SQLite file, one without REDIS_URL would send
+# email inside requests, one without EMAIL_HOST would print customers' email to a log.
+REQUIRED_IN_PRODUCTION = ("DATABASE_URL", "REDIS_URL", "EMAIL_HOST")
+ALLOW_EMBEDDED = DEBUG or env_bool("DJANGO_EMBEDDED", False)
+_missing = [name for name in REQUIRED_IN_PRODUCTION if not os.environ.get(name, "").strip()]
+if _missing and not ALLOW_EMBEDDED:
+    raise ImproperlyConfigured(
+        f"{' and '.join(_missing)} must be set when DJANGO_DEBUG is off. "
+        "Set DJANGO_EMBEDDED=1 to run the embedded demo instead (SQLite, tasks run in-process, "
+        "email printed to the console)."
+    )
+EMBEDDED = not os.environ.get("DATABASE_URL", "").strip()
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
