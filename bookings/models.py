@@ -97,8 +97,12 @@ class Booking(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # The hidden token of the "Create a new booking" form: a second submit finds this booking.
+    # The hidden token of the "Create a new booking" form hashed with what was submitted
+    # (services.create.submission_key): a second submit of the same choices finds this booking.
     idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+
+    # Not a column: True on the booking `booking_create` answers a repeated submit with.
+    replayed = False
 
     class Meta:
         ordering = ["-created_at", "-id"]

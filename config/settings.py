@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "notifications",
     "portal",
     "reports",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -133,6 +134,8 @@ AUTHENTICATION_BACKENDS = ["core.auth.Backend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Days an invitation's set-password link works (accounts.tokens).
+INVITE_LINK_DAYS = int(os.environ.get("INVITE_LINK_DAYS", "7"))
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
@@ -186,6 +189,7 @@ OUTBOX_BROKER_BACKOFF = float(os.environ.get("OUTBOX_BROKER_BACKOFF", "30"))
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "notifications.tasks.outbox_sweep", "schedule": 60.0},
     "revenue-fold": {"task": "invoicing.tasks.revenue_fold_task", "schedule": 300.0},
+    "form-tokens-purge": {"task": "core.tasks.form_tokens_purge", "schedule": 3600.0},
 }
 
 # --- Email --------------------------------------------------------------------------------
@@ -210,6 +214,11 @@ OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
 # Seconds before the first retry of a failed delivery; doubles per attempt up to the max.
 OUTBOX_RETRY_BACKOFF = float(os.environ.get("OUTBOX_RETRY_BACKOFF", "30"))
 OUTBOX_RETRY_BACKOFF_MAX = float(os.environ.get("OUTBOX_RETRY_BACKOFF_MAX", "600"))
+
+# --- Forms --------------------------------------------------------------------------------
+# Seconds a form that changes something stays usable after it was shown (core.onetime): an
+# older post is refused with "This form is out of date" and changes nothing.
+FORM_TOKEN_MAX_AGE = int(os.environ.get("FORM_TOKEN_MAX_AGE", str(7 * 24 * 3600)))
 
 # --- Business -----------------------------------------------------------------------------
 CURRENCY = os.environ.get("CURRENCY", "GBP")

@@ -17,5 +17,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("portal/", include("portal.urls")),
     path("reports/", include("reports.urls")),
+    path("users/", include("accounts.urls")),
+    path("invitation/", include("accounts.urls_public")),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,15 +1,19 @@
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from core.access import has, require
-from core.errors import DomainError
 from core.forms import OptionalReasonForm
 from core.paging import QuickPage
-from core.web import action_view, form_add_domain_error, int_or_none, partial_template
+from core.web import (
+    action_view,
+    click_once,
+    int_or_none,
+    partial_template,
+    submit_once,
+)
 
 from . import selectors, services
 from .forms import ContactForm, FamilyForm, OrganisationForm, PickedContactForm
@@ -61,18 +65,23 @@ def contact_create(request: HttpRequest) -> HttpResponse:
     if family_id:
         family = get_object_or_404(Family, pk=family_id)
     form = ContactForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            contact = services.contact_create(
+    if request.method == "POST" and (
+        response := submit_once(
+            request,
+            form,
+            title="New contact",
+            run=lambda: services.contact_create(
                 actor=request.user, family=family, **form.cleaned_data
-            )
-        except DomainError as error:
-            form_add_domain_error(form, error)
-        else:
-            messages.success(request, f"Contact {contact.full_name} created.")
-            if family:
-                return redirect("contacts:family_detail", family.pk)
-            return redirect("contacts:detail", contact.pk)
+            ),
+            url=lambda contact: (
+                reverse("contacts:family_detail", args=[family.pk])
+                if family
+                else reverse("contacts:detail", args=[contact.pk])
+            ),
+            done=lambda contact: f"Contact {contact.full_name} created.",
+        )
+    ):
+        return response
     return render(
         request, "contacts/contact_form.html", {"form": form, "family": family, "contact": None}
     )
@@ -82,16 +91,19 @@ def contact_create(request: HttpRequest) -> HttpResponse:
 def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contact = get_object_or_404(Contact.objects.select_related("family"), pk=pk)
     form = ContactForm(request.POST or None, initial=ContactForm.initial_for(contact))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_update(
+    if request.method == "POST" and (
+        response := submit_once(
+            request,
+            form,
+            title=f"Edit contact {contact.full_name}",
+            run=lambda: services.contact_update(
                 actor=request.user, contact=contact, family=contact.family, **form.cleaned_data
-            )
-        except DomainError as error:
-            form_add_domain_error(form, error)
-        else:
-            messages.success(request, "Contact saved.")
-            return redirect("contacts:detail", contact.pk)
+            ),
+            url=reverse("contacts:detail", args=[contact.pk]),
+            done=lambda result: "Contact saved.",
+        )
+    ):
+        return response
     return render(
         request,
         "contacts/contact_form.html",
@@ -139,14 +151,17 @@ def _render_organisation(request: HttpRequest, pk: int, member_form=None) -> Htt
 @require("manage_contacts")
 def organisation_create(request: HttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            organisation = services.organisation_create(actor=request.user, **form.cleaned_data)
-        except DomainError as error:
-            form_add_domain_error(form, error)
-        else:
-            messages.success(request, f"Organisation {organisation.name} created.")
-            return redirect("contacts:organisation_detail", organisation.pk)
+    if request.method == "POST" and (
+        response := submit_once(
+            request,
+            form,
+            title="New organisation",
+            run=lambda: services.organisation_create(actor=request.user, **form.cleaned_data),
+            url=lambda org: reverse("contacts:organisation_detail", args=[org.pk]),
+            done=lambda org: f"Organisation {org.name} created.",
+        )
+    ):
+        return response
     return render(request, "contacts/organisation_form.html", {"form": form, "organisation": None})
 
 
@@ -156,16 +171,19 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = OrganisationForm(
         request.POST or None, initial=OrganisationForm.initial_for(organisation)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organisation_update(
+    if request.method == "POST" and (
+        response := submit_once(
+            request,
+            form,
+            title=f"Edit organisation {organisation.name}",
+            run=lambda: services.organisation_update(
                 actor=request.user, organisation=organisation, **form.cleaned_data
-            )
-        except DomainError as error:
-            form_add_domain_error(form, error)
-        else:
-            messages.success(request, "Organisation saved.")
-            return redirect("contacts:organisation_detail", organisation.pk)
+            ),
+            url=reverse("contacts:organisation_detail", args=[organisation.pk]),
+            done=lambda result: "Organisation saved.",
+        )
+    ):
+        return response
     return render(
         request, "contacts/organisation_form.html", {"form": form, "organisation": organisation}
     )
@@ -176,20 +194,20 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_object_or_404(Organisation, pk=pk)
     form = PickedContactForm(request.POST)
-    if form.is_valid():
-        try:
-            services.membership_add(
-                actor=request.user,
-                organisation=organisation,
-                contact=form.cleaned_data["contact"],
-                job_title=form.cleaned_data["job_title"],
-            )
-        except DomainError as error:
-            form_add_domain_error(form, error)
-        else:
-            messages.success(request, f"{form.cleaned_data['contact'].full_name} added.")
-            return redirect("contacts:organisation_detail", organisation.pk)
-    return _render_organisation(request, pk, member_form=form)
+    response = submit_once(
+        request,
+        form,
+        title=f"Add member to {organisation.name}",
+        run=lambda: services.membership_add(
+            actor=request.user,
+            organisation=organisation,
+            contact=form.cleaned_data["contact"],
+            job_title=form.cleaned_data["job_title"],
+        ),
+        url=reverse("contacts:organisation_detail", args=[organisation.pk]),
+        done=lambda result: f"{form.cleaned_data['contact'].full_name} added.",
+    )
+    return response or _render_organisation(request, pk, member_form=form)
 
 
 @require("manage_contacts")
@@ -261,14 +279,17 @@ def _render_family(request: HttpRequest, pk: int, student_form=None) -> HttpResp
 @require("manage_contacts")
 def family_create(request: HttpRequest) -> HttpResponse:
     form = FamilyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            family = services.family_create(actor=request.user, **form.cleaned_data)
-        except DomainError as error:
-            form_add_domain_error(form, error)
-        else:
-            messages.success(request, f"Family {family.name} created. Now add its students.")
-            return redirect("contacts:family_detail", family.pk)
+    if request.method == "POST" and (
+        response := submit_once(
+            request,
+            form,
+            title="New family",
+            run=lambda: services.family_create(actor=request.user, **form.cleaned_data),
+            url=lambda family: reverse("contacts:family_detail", args=[family.pk]),
+            done=lambda family: f"Family {family.name} created. Now add its students.",
+        )
+    ):
+        return response
     return render(request, "contacts/family_form.html", {"form": form, "family": None})
 
 
@@ -278,14 +299,19 @@ def family_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = FamilyForm(
         request.POST or None, initial={"name": family.name, "account_email": family.account_email}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.family_update(actor=request.user, family=family, **form.cleaned_data)
-        except DomainError as error:
-            form_add_domain_error(form, error)
-        else:
-            messages.success(request, "Family saved.")
-            return redirect("contacts:family_detail", family.pk)
+    if request.method == "POST" and (
+        response := submit_once(
+            request,
+            form,
+            title=f"Edit family {family.name}",
+            run=lambda: services.family_update(
+                actor=request.user, family=family, **form.cleaned_data
+            ),
+            url=reverse("contacts:family_detail", args=[family.pk]),
+            done=lambda result: "Family saved.",
+        )
+    ):
+        return response
     return render(request, "contacts/family_form.html", {"form": form, "family": family})
 
 
@@ -294,17 +320,17 @@ def family_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def family_student_add(request: HttpRequest, pk: int) -> HttpResponse:
     family = get_object_or_404(Family, pk=pk)
     form = PickedContactForm(request.POST)
-    if form.is_valid():
-        try:
-            services.family_student_add(
-                actor=request.user, family=family, contact=form.cleaned_data["contact"]
-            )
-        except DomainError as error:
-            form_add_domain_error(form, error)
-        else:
-            messages.success(request, f"{form.cleaned_data['contact'].full_name} added.")
-            return redirect("contacts:family_detail", family.pk)
-    return _render_family(request, pk, student_form=form)
+    response = submit_once(
+        request,
+        form,
+        title=f"Add student to {family.name}",
+        run=lambda: services.family_student_add(
+            actor=request.user, family=family, contact=form.cleaned_data["contact"]
+        ),
+        url=reverse("contacts:family_detail", args=[family.pk]),
+        done=lambda result: f"{form.cleaned_data['contact'].full_name} added.",
+    )
+    return response or _render_family(request, pk, student_form=form)
 
 
 @require_POST
@@ -312,13 +338,15 @@ def family_student_add(request: HttpRequest, pk: int) -> HttpResponse:
 def family_student_remove(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
     family = get_object_or_404(Family, pk=pk)
     contact = get_object_or_404(Contact, pk=contact_pk)
-    try:
-        services.family_student_remove(actor=request.user, family=family, contact=contact)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"{contact.full_name} removed from {family.name}.")
-    return redirect("contacts:family_detail", family.pk)
+    return click_once(
+        request,
+        title=f"Remove {contact.full_name} from {family.name}",
+        url=reverse("contacts:family_detail", args=[family.pk]),
+        run=lambda: services.family_student_remove(
+            actor=request.user, family=family, contact=contact
+        ),
+        done=lambda result: f"{contact.full_name} removed from {family.name}.",
+    )
 
 
 # --- Picker endpoints (templates/contacts/_picker.html) --------------------------------------

@@ -12,6 +12,7 @@ MENU = [
     ("Reports", "reports:index", "view_reports"),
     ("Outbox", "notifications:outbox", "view_outbox"),
     ("Email templates", "notifications:templates", "manage_email_templates"),
+    ("Users", "accounts:list", "manage_users"),
     ("My bookings", "portal:home", "portal_access"),
 ]
 

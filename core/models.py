@@ -32,6 +32,7 @@ class Capability(models.Model):
             ("view_revenue", "See revenue reports"),
             ("view_outbox", "See the email outbox"),
             ("manage_email_templates", "Edit email templates"),
+            ("manage_users", "Invite staff, change their roles, deactivate and reactivate them"),
             ("portal_access", "Use the student / family portal"),
         ]
 
@@ -80,3 +81,25 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("audit events are append-only")
+
+
+class FormToken(models.Model):
+    """A one-time form token that has been used (core.onetime): the first committed submit of
+    a form inserts its key in the service's transaction, so the unique index refuses every
+    later submit of the same form (a double click, a retry, the back button), which is then
+    answered with `result_url`, the page of the change that was made.
+
+    Only used tokens are stored: issuing one (rendering a form) writes nothing.
+    """
+
+    key = models.CharField(max_length=32, unique=True)
+    scope = models.CharField(max_length=300)  # the URL the form posts to
+    title = models.CharField(max_length=200)  # what was done, for the "already done" message
+    result_url = models.CharField(max_length=500, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    used_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.used_at:%Y-%m-%d %H:%M})"

@@ -11,12 +11,17 @@ class Role:
     STUDENT = "Student / family"
 
 
+# The back-office roles an Admin can give on the Users page; "Student / family" is given only
+# with a portal account, created from a contact or family page (accounts.services).
+STAFF_ROLES: tuple[str, ...] = (Role.ADMIN, Role.TEAM_LEADER, Role.PROVIDER, Role.FINANCE)
+
 ROLE_CAPABILITIES: dict[str, set[str]] = {
     Role.ADMIN: {
         "view_backoffice", "view_contacts", "manage_contacts", "view_schedules",
         "manage_schedules", "view_bookings", "manage_bookings", "view_finance",
         "manage_finance", "transfer_delegates", "cancel_placeholders", "backdate_any",
         "view_reports", "view_revenue", "view_outbox", "manage_email_templates",
+        "manage_users",
     },
     Role.TEAM_LEADER: {
         "view_backoffice", "view_contacts", "manage_contacts", "view_schedules",

@@ -17,6 +17,7 @@ from .selectors import outbox_detail, outbox_failed_count, outbox_list
 from .services import (
     email_queue,
     email_render,
+    email_template_confidential,
     email_template_defaults,
     email_template_example,
     email_template_reset,
@@ -61,7 +62,11 @@ def _message_or_404(message_id: int) -> OutboxMessage:
 @vary_on_headers("HX-Request")
 def outbox_message(request, message_id: int):
     message = _message_or_404(message_id)
-    context = {"message": message, "page_title": f"Email: {message.subject}"}
+    context = {
+        "message": message,
+        "confidential": email_template_confidential(message.template_key),
+        "page_title": f"Email: {message.subject}",
+    }
     return render(
         request, partial_template(request, "notifications/message.html", "panel"), context
     )

@@ -1,14 +1,12 @@
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from core.access import has, require
-from core.errors import DomainError
 from core.forms import OptionalReasonForm
-from core.web import action_view, form_add_domain_error, int_or_none, partial_template
+from core.web import action_view, int_or_none, partial_template, submit_once
 
 from . import selectors, services
 from .forms import CourseForm, ScheduleForm, SessionForm
@@ -83,14 +81,17 @@ def schedule_create(request: HttpRequest) -> HttpResponse:
     if course_id:
         initial["course"] = course_id
     form = ScheduleForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            schedule = services.schedule_create(actor=request.user, **form.service_kwargs())
-        except DomainError as error:
-            form_add_domain_error(form, error)
-        else:
-            messages.success(request, f"Schedule {schedule.code} created. Now add its sessions.")
-            return redirect("schedules:detail", schedule.pk)
+    if request.method == "POST" and (
+        response := submit_once(
+            request,
+            form,
+            title="New schedule",
+            run=lambda: services.schedule_create(actor=request.user, **form.service_kwargs()),
+            url=lambda schedule: reverse("schedules:detail", args=[schedule.pk]),
+            done=lambda schedule: f"Schedule {schedule.code} created. Now add its sessions.",
+        )
+    ):
+        return response
     return render(request, "schedules/schedule_form.html", {"form": form, "schedule": None})
 
 
@@ -100,14 +101,19 @@ def schedule_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ScheduleForm(
         request.POST or None, initial=ScheduleForm.initial_for(schedule), editing=True
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.schedule_update(actor=request.user, schedule=schedule, **form.service_kwargs())
-        except DomainError as error:
-            form_add_domain_error(form, error)
-        else:
-            messages.success(request, "Schedule saved.")
-            return redirect("schedules:detail", schedule.pk)
+    if request.method == "POST" and (
+        response := submit_once(
+            request,
+            form,
+            title=f"Edit schedule {schedule.code}",
+            run=lambda: services.schedule_update(
+                actor=request.user, schedule=schedule, **form.service_kwargs()
+            ),
+            url=reverse("schedules:detail", args=[schedule.pk]),
+            done=lambda result: "Schedule saved.",
+        )
+    ):
+        return response
     return render(request, "schedules/schedule_form.html", {"form": form, "schedule": schedule})
 
 
@@ -116,14 +122,18 @@ def schedule_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def session_add(request: HttpRequest, pk: int) -> HttpResponse:
     schedule = get_object_or_404(Schedule, pk=pk)
     form = SessionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.session_add(actor=request.user, schedule=schedule, **form.cleaned_data)
-        except DomainError as error:
-            form_add_domain_error(form, error)
-        else:
-            messages.success(request, "Session added.")
-            return redirect("schedules:detail", schedule.pk)
+    response = submit_once(
+        request,
+        form,
+        title=f"Add a session to {schedule.code}",
+        run=lambda: services.session_add(
+            actor=request.user, schedule=schedule, **form.cleaned_data
+        ),
+        url=reverse("schedules:detail", args=[schedule.pk]),
+        done=lambda result: "Session added.",
+    )
+    if response:
+        return response
     return _render_detail(request, pk, session_form=form)
 
 
@@ -193,16 +203,23 @@ def course_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _course_form(request: HttpRequest, course: Course | None) -> HttpResponse:
     form = CourseForm(request.POST or None, initial=CourseForm.initial_for(course))
-    if request.method == "POST" and form.is_valid():
-        try:
-            if course is None:
-                course = services.course_create(actor=request.user, **form.service_kwargs())
-                messages.success(request, f"Course {course.title} created.")
-            else:
-                services.course_update(actor=request.user, course=course, **form.service_kwargs())
-                messages.success(request, "Course saved.")
-        except DomainError as error:
-            form_add_domain_error(form, error)
-        else:
-            return redirect("schedules:courses")
+    if request.method == "POST" and (
+        response := submit_once(
+            request,
+            form,
+            title="New course" if course is None else f"Edit course {course.title}",
+            run=lambda: (
+                services.course_create(actor=request.user, **form.service_kwargs())
+                if course is None
+                else services.course_update(
+                    actor=request.user, course=course, **form.service_kwargs()
+                )
+            ),
+            url=reverse("schedules:courses"),
+            done=lambda saved: (
+                f"Course {saved.title} created." if course is None else "Course saved."
+            ),
+        )
+    ):
+        return response
     return render(request, "schedules/course_form.html", {"form": form, "course": course})

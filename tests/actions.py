@@ -15,23 +15,46 @@ HX = {"HTTP_HX_REQUEST": "true"}
 class _Hidden(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
-        self.fields: list[tuple[str, str]] = []
+        self.fields: list[tuple[str, str, str | None]] = []  # name, value, form action
+        self.action: str | None = None
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        if tag == "form":
+            self.action = a.get("action")
         if tag == "input" and a.get("type") == "hidden" and a.get("name"):
-            self.fields.append((a["name"], a.get("value") or ""))
+            self.fields.append((a["name"], a.get("value") or "", self.action))
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.action = None
 
 
-def hidden_fields(html: str) -> dict[str, list[str]]:
+def hidden_fields(html: str, action: str | None = None) -> dict[str, list[str]]:
+    """The hidden inputs of the page (`action`: only those of the forms posting there)."""
     parser = _Hidden()
     parser.feed(html)
     out: dict[str, list[str]] = {}
-    for name, value in parser.fields:
-        if name == "csrfmiddlewaretoken":
+    for name, value, form_action in parser.fields:
+        if name == "csrfmiddlewaretoken" or (action and form_action not in (action, None, "")):
             continue
         out.setdefault(name, []).append(value)
     return out
+
+
+def form_token(client, url: str, page: str | None = None) -> str:
+    """The one-time token (core.onetime) of the form posting to `url`, read from the page
+    showing it (`page`, default `url` itself), as a browser gets it."""
+    html = client.get(page or url).content.decode()
+    tokens = hidden_fields(html, action=url if page else None).get("form_token", [])
+    assert tokens, f"{page or url} shows no one-time form posting to {url}"
+    return tokens[0]
+
+
+def submit(client, url: str, data: dict, *, page: str | None = None, **extra):
+    """Post a form that changes something the way a browser does: with the one-time token
+    of the page showing it (`page`, default the form's own page `url`)."""
+    return client.post(url, {**data, "form_token": form_token(client, url, page)}, **extra)
 
 
 def preview(client, url: str, data: dict, **extra):

@@ -1,5 +1,7 @@
 """Booking students and delegates onto a schedule ("Create a new booking", SPEC 4)."""
 
+import hashlib
+import json
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -46,7 +48,10 @@ def booking_create(
 
     In one transaction: capacity taken under the schedule's row lock, booking, places and
     attendance rows, the invoice (one line per delegate), the emails in the outbox, history.
-    A second call with the same `idempotency_key` returns the first booking unchanged.
+    `idempotency_key` is the form's token: a second call with the same token and the same
+    choices (a double click, a retry) returns the first booking unchanged, marked
+    `replayed`; the same token with other choices (back, another student, Book again) is a
+    new booking. The key stored on the booking is `submission_key(...)` of both.
 
     The statements do not grow with the delegates (bulk inserts); tests/bookings/
     test_query_counts.py holds the counts.
@@ -65,6 +70,19 @@ def booking_create(
     if not discount_kind:
         discount_value, discount_reason = ZERO, ""
     po_number = (po_number or "").strip()
+    discount_reason = discount_reason.strip()
+    key = None
+    if idempotency_key:
+        key = submission_key(
+            idempotency_key,
+            kind=kind,
+            schedule=schedule,
+            people=people,
+            organisation=organisation if kind == BookingType.GROUP else None,
+            lead_booker=lead_booker if kind == BookingType.GROUP else None,
+            po_number=po_number,
+            discount=(discount_kind, discount_value, discount_reason),
+        )
     try:
         with service_atomic():
             return _booking_create_locked(
@@ -78,21 +96,50 @@ def booking_create(
                 po_number=po_number,
                 discount_kind=discount_kind,
                 discount_value=discount_value,
-                discount_reason=discount_reason.strip(),
-                idempotency_key=idempotency_key or None,
+                discount_reason=discount_reason,
+                idempotency_key=key,
             )
     except (DomainError, IntegrityError) as refusal:
-        # A second submit of the same form (a double click, a retry after a timeout) is
-        # refused by what the first one did: its unique idempotency key, its places (already
-        # booked), the places it took (full). Only then is the key looked up, after the
-        # rollback: the answer is the first booking. The happy path never reads it.
-        if idempotency_key:
-            existing = Booking.objects.filter(idempotency_key=idempotency_key).first()
+        # A second submit of the same form with the same choices (a double click, a retry
+        # after a timeout) is refused by what the first one did: its unique idempotency key,
+        # its places (already booked), the places it took (full). Only then is the key
+        # looked up, after the rollback: the answer is the first booking. The happy path
+        # never reads it.
+        if key:
+            existing = Booking.objects.filter(idempotency_key=key).first()
             if existing is not None:
+                existing.replayed = True
                 return existing
         if isinstance(refusal, IntegrityError):
             _refuse_if_already_booked(schedule, people, refusal)
         raise
+
+
+def submission_key(
+    token: str,
+    *,
+    kind: str,
+    schedule: Schedule,
+    people: Sequence[Contact],
+    organisation: Organisation | None,
+    lead_booker: Contact | None,
+    po_number: str,
+    discount: tuple[str, Decimal, str],
+) -> str:
+    """The booking's idempotency key: the form's token and what was submitted with it, so
+    that the key of one form answers only a repeat of the very same booking (SHA-256 hex,
+    64 characters). Computed without SQL: the booking path's statements stay as they were."""
+    chosen = {
+        "kind": kind,
+        "schedule": schedule.pk,
+        "people": sorted(p.pk for p in people),
+        "organisation": organisation.pk if organisation else None,
+        "lead_booker": lead_booker.pk if lead_booker else None,
+        "po_number": po_number,
+        "discount": [discount[0], str(discount[1]), discount[2]],
+    }
+    text = token + "\n" + json.dumps(chosen, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _refuse_if_already_booked(

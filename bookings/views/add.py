@@ -61,11 +61,14 @@ def booking_add(request: HttpRequest) -> HttpResponse:
     if action == "book":
         booking = _book(request, draft, payment)
         if booking is not None:
-            messages.success(
-                request,
-                f"Booking {booking.reference} confirmed for "
-                f"{', '.join(p.full_name for p in draft.people)} on {draft.schedule.code}.",
-            )
+            if booking.replayed:
+                messages.info(request, _already_made(booking))
+            else:  # made now from exactly these choices
+                messages.success(
+                    request,
+                    f"Booking {booking.reference} confirmed for "
+                    f"{', '.join(p.full_name for p in draft.people)} on {draft.schedule.code}.",
+                )
             return htmx_redirect(request, reverse("bookings:detail", args=[booking.pk]))
     context = {
         "draft": draft,
@@ -80,6 +83,17 @@ def booking_add(request: HttpRequest) -> HttpResponse:
     if draft.people_ready and not draft.schedule:
         context["schedules"] = _schedule_page(draft, request.user)
     return render(request, partial_template(request, "bookings/add.html", "booking-form"), context)
+
+
+def _already_made(booking: Booking) -> str:
+    """The form was submitted again with the same choices: say what the earlier submit
+    booked, read from that booking (never from this post)."""
+    people = [p.contact.full_name for p in booking.places.select_related("contact").order_by("pk")]
+    return (
+        f"This was already done: booking {booking.reference} for {', '.join(people)} on "
+        f"{booking.schedule.code} was made by the first submit of this form. "
+        "Nothing was booked a second time."
+    )
 
 
 def _book(request: HttpRequest, draft: Draft, payment: PaymentDetailsForm) -> Booking | None:

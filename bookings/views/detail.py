@@ -9,8 +9,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from core.access import has, require
-from core.errors import DomainError
-from core.web import htmx_redirect
+from core.web import click_once, htmx_redirect
 from notifications.selectors import emails_about
 
 from .. import selectors, services
@@ -67,21 +66,24 @@ TRANSITION_SERVICES = {
 @require("manage_bookings")
 @require_POST
 def booking_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """A one-click status button: one-time like every form (core.onetime), so a double click
+    or the back button changes the status once and then shows the booking, saying so."""
     booking = get_object_or_404(Booking, pk=pk)
+    page = reverse("bookings:detail", args=[booking.pk])
     form = StatusForm(request.POST)
-    service = TRANSITION_SERVICES.get(request.POST.get("to", ""))
+    to = request.POST.get("to", "")
+    service = TRANSITION_SERVICES.get(to)
     if service is None or not form.is_valid():
         messages.error(request, "That status change is not available.")
-    else:
-        try:
-            booking = service(
-                actor=request.user, booking=booking, reason=form.cleaned_data["reason"]
-            )
-        except DomainError as e:
-            messages.error(request, e.message)
-        else:
-            messages.success(
-                request,
-                f"Booking {booking.reference} is now {booking.get_status_display().lower()}.",
-            )
-    return htmx_redirect(request, reverse("bookings:detail", args=[booking.pk]))
+        return htmx_redirect(request, page)
+    return click_once(
+        request,
+        title=f"{TRANSITION_ACTIONS[to]} (booking {booking.reference})",
+        url=page,
+        run=lambda: service(
+            actor=request.user, booking=booking, reason=form.cleaned_data["reason"]
+        ),
+        done=lambda changed: (
+            f"Booking {changed.reference} is now {changed.get_status_display().lower()}."
+        ),
+    )

@@ -103,6 +103,12 @@ def email_template_example(key: str) -> dict[str, Any]:
     return dict(email_template_defaults().get(key, {}).get("example", {}))
 
 
+def email_template_confidential(key: str) -> bool:
+    """A template whose emails carry a secret (a set-password link) declares "confidential":
+    the Outbox then shows that such an email was sent, never its text."""
+    return bool(email_template_defaults().get(key, {}).get("confidential"))
+
+
 def _base_context() -> dict[str, Any]:
     return {"seller": settings.SELLER}
 

@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from contacts.models import Contact, Membership, Organisation
+from tests.actions import submit
 
 from .factories import ContactFactory, FamilyFactory, MembershipFactory, OrganisationFactory
 
@@ -184,7 +185,8 @@ def test_bookings_slot_only_when_bookings_provides_it(admin_client):
 
 
 def test_create_contact_with_any_mobile_spelling(admin_client):
-    response = admin_client.post(
+    response = submit(
+        admin_client,
         reverse("contacts:create"),
         {"first_name": "Ann", "last_name": "Smith", "mobile": "+44 (0)7700 900123"},
     )
@@ -209,7 +211,8 @@ def test_bad_contact_input_shows_errors(admin_client):
 
 def test_create_student_for_a_family(admin_client):
     family = FamilyFactory()
-    response = admin_client.post(
+    response = submit(
+        admin_client,
         reverse("contacts:create") + f"?family={family.pk}",
         {"first_name": "Kid", "last_name": "Patel", "family": family.pk},
     )
@@ -222,13 +225,14 @@ def test_edit_contact(admin_client):
     url = reverse("contacts:edit", args=[contact.pk])
     page = admin_client.get(url).content.decode()
     assert 'value="Ann"' in page
-    admin_client.post(url, {"first_name": "Anne", "last_name": "Smith", "mobile": "07700900999"})
+    submit(admin_client, url, {"first_name": "Anne", "last_name": "Smith", "mobile": "07700900999"})
     contact.refresh_from_db()
     assert (contact.first_name, contact.mobile) == ("Anne", "+447700900999")
 
 
 def test_organisation_create_edit_and_members(admin_client):
-    response = admin_client.post(
+    response = submit(
+        admin_client,
         reverse("contacts:organisation_create"),
         {"name": "Acme Ltd", "billing_email": "ap@acme.test", "billing_address": "1 Road"},
     )
@@ -236,10 +240,11 @@ def test_organisation_create_edit_and_members(admin_client):
     assert response["Location"] == reverse("contacts:organisation_detail", args=[org.pk])
     contact = ContactFactory(first_name="Ann", last_name="Smith")
     add = reverse("contacts:membership_add", args=[org.pk])
-    admin_client.post(add, {"contact": contact.pk, "job_title": "Buyer"})
+    page = reverse("contacts:organisation_detail", args=[org.pk])
+    submit(admin_client, add, {"contact": contact.pk, "job_title": "Buyer"}, page=page)
     assert Membership.objects.get().job_title == "Buyer"
-    # twice: a clear error, no 500, nothing added
-    again = admin_client.post(add, {"contact": contact.pk})
+    # again (from the page shown afresh): a clear error, no 500, nothing added
+    again = submit(admin_client, add, {"contact": contact.pk}, page=page)
     assert again.status_code == 400
     assert "already a member" in again.content.decode()
     # nothing picked / a bad id
@@ -249,10 +254,12 @@ def test_organisation_create_edit_and_members(admin_client):
         assert "Choose a contact from the suggestions." in response.content.decode()
     detail = admin_client.get(reverse("contacts:organisation_detail", args=[org.pk]))
     assert "Ann Smith" in detail.content.decode()
-    admin_client.post(reverse("contacts:membership_remove", args=[org.pk, contact.pk]))
+    submit(admin_client, reverse("contacts:membership_remove", args=[org.pk, contact.pk]), {})
     assert not Membership.objects.exists()
-    admin_client.post(
-        reverse("contacts:organisation_edit", args=[org.pk]), {"name": "Acme Group Ltd"}
+    submit(
+        admin_client,
+        reverse("contacts:organisation_edit", args=[org.pk]),
+        {"name": "Acme Group Ltd"},
     )
     org.refresh_from_db()
     assert org.name == "Acme Group Ltd"
@@ -279,8 +286,8 @@ def test_membership_remove_asks_first_and_names_live_bookings(admin_client, admi
     html = page.content.decode()
     assert page.status_code == 200 and Membership.objects.filter(contact=lead).exists()
     assert f"lead booker of {booking.reference}" in html and "Remove member" in html
-    fragment = admin_client.post(
-        url, {"reason": "Left the company"}, headers={"HX-Request": "true"}
+    fragment = submit(
+        admin_client, url, {"reason": "Left the company"}, headers={"HX-Request": "true"}
     )
     assert fragment.status_code == 204 and fragment["HX-Redirect"].endswith(f"/{org.pk}/")
     assert not Membership.objects.filter(contact=lead).exists()
@@ -289,16 +296,25 @@ def test_membership_remove_asks_first_and_names_live_bookings(admin_client, admi
 
 
 def test_family_create_and_students(admin_client):
-    admin_client.post(
-        reverse("contacts:family_create"), {"name": "The Patels", "account_email": "p@x.test"}
+    submit(
+        admin_client,
+        reverse("contacts:family_create"),
+        {"name": "The Patels", "account_email": "p@x.test"},
     )
     family = FamilyFactory._meta.model.objects.get()
     kid = ContactFactory()
-    admin_client.post(reverse("contacts:family_student_add", args=[family.pk]), {"contact": kid.pk})
+    submit(
+        admin_client,
+        reverse("contacts:family_student_add", args=[family.pk]),
+        {"contact": kid.pk},
+        page=reverse("contacts:family_detail", args=[family.pk]),
+    )
     kid.refresh_from_db()
     assert kid.family == family
-    dup = admin_client.post(
-        reverse("contacts:family_create"), {"name": "Other", "account_email": "P@x.test"}
+    dup = submit(
+        admin_client,
+        reverse("contacts:family_create"),
+        {"name": "Other", "account_email": "P@x.test"},
     )
     assert "Another family already uses this account email." in dup.content.decode()
 

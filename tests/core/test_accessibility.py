@@ -166,6 +166,8 @@ def _settled(page):
 
 
 def _ids():
+    from django.contrib.auth.models import User
+
     from bookings.models import Booking, BookingType
     from contacts.models import Contact, Family, Organisation
     from invoicing.models import Invoice
@@ -194,7 +196,28 @@ def _ids():
         "family": Family.objects.order_by("pk").first().pk,
         "message": OutboxMessage.objects.order_by("pk").first().pk,
         "family_booking": family_booking.order_by("pk").first().pk,
+        "staff_user": User.objects.get(username="teamleader").pk,
+        "invitation": _invitation_path(),
     }
+
+
+def _invitation_path() -> str:
+    """A staff invitation's set-password link, as emailed."""
+    from django.contrib.auth.models import User
+
+    from accounts import services
+    from accounts.tokens import invite_token, uid_encode
+    from core.roles import Role
+
+    user = services.user_invite(
+        actor=User.objects.get(username="admin"),
+        first_name="Nina",
+        last_name="Newcomer",
+        email="nina.newcomer@example.test",
+        roles=[Role.PROVIDER],
+        base_url="http://testserver/",
+    )
+    return f"/invitation/{uid_encode(user)}/{invite_token.make_token(user)}/"
 
 
 @pytest.fixture
@@ -222,6 +245,9 @@ def test_main_pages_pass_axe_wcag21_aa_and_fit_a_tablet(
     page.set_viewport_size(DESKTOP)
     page.goto(f"{live_server.url}/login/")
     audit.check(page, "Log in (anonymous, /login/)")
+    # An invitation's link, opened by the invitee: "Choose your password".
+    audit.visit(page, ids["invitation"], "Choose your password", "anonymous")
+    expect(page.get_by_role("heading", name="Choose your password")).to_be_visible()
 
     # Admin: every back-office page.
     audit.login(page, "admin")
@@ -247,6 +273,11 @@ def test_main_pages_pass_axe_wcag21_aa_and_fit_a_tablet(
         ("/reports/upcoming/", "Upcoming bookings report"),
         ("/reports/revenue/", "Revenue report"),
         ("/account/", "My account"),
+        ("/users/", "Users"),
+        ("/users/invite/", "Invite user"),
+        (f"/users/{ids['staff_user']}/", "User"),
+        (f"/users/{ids['staff_user']}/roles/", "Change roles"),
+        (f"/users/portal/contact/{ids['contact']}/", "Invite to portal"),
     ]:
         audit.visit(page, path, name, "admin")
 
@@ -329,7 +360,7 @@ def test_main_pages_pass_axe_wcag21_aa_and_fit_a_tablet(
     audit.visit(ppage, f"/portal/bookings/{ids['family_booking']}/", "Portal booking", "family")
     audit.visit(ppage, "/account/", "My account", "family")
 
-    assert len(audit.pages) == 40, audit.pages
+    assert len(audit.pages) == 46, audit.pages
     problems = []
     if audit.violations:
         problems.append(

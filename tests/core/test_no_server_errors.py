@@ -23,6 +23,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.tokens import invite_token, uid_encode
 from bookings.models import Booking
 from contacts.models import Contact, Family, Organisation
 from core.forms import IdField
@@ -49,6 +50,17 @@ ARG_MODELS = {
     ("notifications", "message_id"): OutboxMessage,
     ("notifications", "key"): EmailTemplate,
     ("portal", "pk"): Booking,
+    ("accounts", "pk"): User,
+    ("accounts:portal_contact", "pk"): Contact,
+    ("accounts:portal_family", "pk"): Family,
+    ("accounts_public", "uidb64"): User,
+    ("accounts_public", "token"): User,
+}
+# URL arguments that are not ids: the real value for an object (others use its pk).
+REAL_VALUES = {
+    "key": lambda obj: obj.key,
+    "uidb64": uid_encode,
+    "token": invite_token.make_token,
 }
 GARBAGE_QUERY = (
     "?page=-1&q=%00%27%22<script>&when=bogus&status=nope&date_from=31-31-2020"
@@ -100,7 +112,7 @@ def _urls():
         for converter, arg in args:
             model = _model_for(namespace, name, arg)
             obj = model.objects.order_by("pk").first()
-            real = getattr(obj, "key", None) if arg == "key" else obj.pk
+            real = REAL_VALUES[arg](obj) if arg in REAL_VALUES else obj.pk
             token = f"<{converter}:{arg}>" if converter else f"<{arg}>"
             variants["real"] = variants["real"].replace(token, str(real))
             if converter == "slug":

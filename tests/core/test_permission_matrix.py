@@ -13,8 +13,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from core.roles import ROLE_CAPABILITIES
 
-# Pages that are public or need only a login (no capability).
-OPEN_PAGES = {"home", "my_account", "login", "logout"}
+# Pages that are public or need only a login (no capability); an invitation's set-password
+# link is opened by someone with no password yet.
+OPEN_PAGES = {"home", "my_account", "login", "logout", "accounts_public:invitation"}
 
 
 def _patterns(resolver=None, namespace=""):

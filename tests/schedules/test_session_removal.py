@@ -9,6 +9,7 @@ from core.errors import DomainError
 from core.models import AuditEvent
 from notifications.models import OutboxMessage
 from schedules import services
+from tests.actions import submit
 from tests.bookings.factories import ContactFactory, ScheduleFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +80,7 @@ def test_remove_page_names_who_is_emailed_then_removes(admin_client, admin_user)
     page = admin_client.get(url).content.decode()
     assert "2 people are booked" in page and people[0].full_name in page
     assert schedule.sessions.filter(pk=session.pk).exists()  # asking changes nothing
-    response = admin_client.post(url, {"reason": "Venue closed"})
+    response = submit(admin_client, url, {"reason": "Venue closed"})
     assert response.status_code == 302
     assert not schedule.sessions.filter(pk=session.pk).exists()
     assert OutboxMessage.objects.filter(template_key="schedule_session_removed").count() == 2
@@ -94,6 +95,6 @@ def test_remove_page_with_attendance_taken_refuses(admin_client, admin_user):
     Attendance.objects.filter(session=session).update(status=AttendanceStatus.ABSENT)
     url = reverse("schedules:session_remove", args=[schedule.pk, session.pk])
     assert "Attendance has been taken" in admin_client.get(url).content.decode()
-    response = admin_client.post(url, {"reason": ""})
+    response = submit(admin_client, url, {"reason": ""})
     assert response.status_code == 200 and "Attendance has been taken" in response.content.decode()
     assert schedule.sessions.filter(pk=session.pk).exists()

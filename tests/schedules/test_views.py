@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from schedules.models import Course, Schedule
+from tests.actions import submit
 
 from .factories import CourseFactory, ScheduleFactory, TimetableSessionFactory
 
@@ -140,7 +141,8 @@ def test_pick_partial_has_select_buttons_but_not_for_full(admin_client):
 
 def test_create_schedule_defaults_price_from_course(admin_client):
     course = CourseFactory(code="FAW", default_price=Decimal("295.00"))
-    response = admin_client.post(
+    response = submit(
+        admin_client,
         reverse("schedules:create"),
         {"course": course.pk, "start_at": "2030-05-01T09:00", "end_at": "2030-05-03T16:30",
          "capacity": "12"},
@@ -174,7 +176,8 @@ def test_edit_schedule_and_sessions(admin_client):
         capacity=10,
     )
     url = reverse("schedules:edit", args=[schedule.pk])
-    response = admin_client.post(
+    response = submit(
+        admin_client,
         url,
         {"code": schedule.code, "start_at": "2030-05-01T09:00", "end_at": "2030-05-02T17:00",
          "capacity": "14", "price": "", "vat_percent": "20"},
@@ -183,29 +186,28 @@ def test_edit_schedule_and_sessions(admin_client):
     schedule.refresh_from_db()
     assert schedule.capacity == 14
     add = reverse("schedules:session_add", args=[schedule.pk])
-    assert (
-        admin_client.post(
-            add, {"date": "2030-05-01", "start_time": "09:00", "end_time": "17:00"}
-        ).status_code
-        == 302
-    )
-    bad = admin_client.post(add, {"date": "2030-06-01", "start_time": "09:00", "end_time": "17:00"})
+    page = reverse("schedules:detail", args=[schedule.pk])
+    day = {"start_time": "09:00", "end_time": "17:00"}
+    assert submit(admin_client, add, {"date": "2030-05-01", **day}, page=page).status_code == 302
+    bad = submit(admin_client, add, {"date": "2030-06-01", **day}, page=page)
     assert bad.status_code == 400
     assert "The session must be between" in bad.content.decode()
     session = schedule.sessions.get()
-    admin_client.post(reverse("schedules:session_remove", args=[schedule.pk, session.pk]))
+    submit(admin_client, reverse("schedules:session_remove", args=[schedule.pk, session.pk]), {})
     assert not schedule.sessions.exists()
 
 
 def test_course_form(admin_client):
-    response = admin_client.post(
+    response = submit(
+        admin_client,
         reverse("schedules:course_create"),
         {"code": "MH", "title": "Manual Handling", "default_price": "95", "vat_percent": "20"},
     )
     assert response.status_code == 302
     course = Course.objects.get()
     assert course.vat_rate == Decimal("0.2000")
-    dup = admin_client.post(
+    dup = submit(
+        admin_client,
         reverse("schedules:course_create"),
         {"code": "mh", "title": "Dup", "default_price": "95", "vat_percent": "20"},
     )
