@@ -16,6 +16,8 @@ LEAD_BOOKER_CONFIRMATION = "booking_lead_booker_confirmation"
 PO_CONFIRMATION = "booking_po_confirmation"
 DELEGATE_CANCELLED = "booking_delegate_cancelled"
 LEAD_BOOKER_CANCELLATION = "booking_lead_booker_cancellation"
+DELEGATE_TRANSFERRED = "booking_delegate_transferred"
+LEAD_BOOKER_TRANSFER = "booking_lead_booker_transfer"
 
 _SIGN_OFF = "\nKind regards,\n{{ seller_name }}\n"
 _COURSE = (
@@ -159,6 +161,60 @@ EMAIL_TEMPLATES = {
             "charge_invoice_number": "INV-000124",
         },
     },
+    DELEGATE_TRANSFERRED: {
+        "name": "Delegate transferred (delegate)",
+        "description": "Sent to a delegate moved to another schedule. Context: delegate_name, "
+        "reference, old_course_title, old_schedule_code, old_starts, course_title, "
+        "schedule_code, starts, ends, venue, sessions, reason, seller_name.",
+        "subject": "Your booking has moved: {{ course_title }} ({{ schedule_code }})",
+        "body": (
+            "Dear {{ delegate_name }},\n\n"
+            "Your place on {{ old_course_title }} ({{ old_schedule_code }}, starting "
+            "{{ old_starts }}) has been transferred. You are now booked on:\n\n"
+            "Booking reference: {{ reference }}\n"
+            + _COURSE
+            + "\nReason: {{ reason }}\n"
+            + _SIGN_OFF
+        ),
+        "example": {
+            **_EXAMPLE_COURSE,
+            "delegate_name": "Tom Jones",
+            "old_course_title": "Fire Marshal",
+            "old_schedule_code": "FM-0007",
+            "old_starts": "2 March 2026 09:00",
+            "reason": "Delegate asked for a later date",
+        },
+    },
+    LEAD_BOOKER_TRANSFER: {
+        "name": "Delegate transferred (lead booker)",
+        "description": "Sent to the lead booker of a group booking when a delegate is moved "
+        "to another schedule. Context: lead_booker_name, delegate_name, reference, "
+        "old_course_title, old_schedule_code, old_starts, course_title, schedule_code, starts, "
+        "ends, venue, sessions, reason, invoice_number, invoice_total, amount_due, seller_name.",
+        "subject": (
+            "Booking {{ reference }}: {{ delegate_name }} transferred to {{ schedule_code }}"
+        ),
+        "body": (
+            "Dear {{ lead_booker_name }},\n\n"
+            "{{ delegate_name }} has been transferred from {{ old_course_title }} "
+            "({{ old_schedule_code }}, starting {{ old_starts }}) to:\n\n"
+            "Booking reference: {{ reference }}\n" + _COURSE + "\nReason: {{ reason }}\n"
+            "{% if invoice_number %}\nInvoice {{ invoice_number }} for {{ invoice_total }}, "
+            "amount due {{ amount_due }}.\n{% endif %}" + _SIGN_OFF
+        ),
+        "example": {
+            **_EXAMPLE_COURSE,
+            "lead_booker_name": "Raj Patel",
+            "delegate_name": "Tom Jones",
+            "old_course_title": "Fire Marshal",
+            "old_schedule_code": "FM-0007",
+            "old_starts": "2 March 2026 09:00",
+            "reason": "Delegate asked for a later date",
+            "invoice_number": "INV-000124",
+            "invoice_total": "£120.00",
+            "amount_due": "£70.00",
+        },
+    },
 }
 
 
@@ -295,6 +351,40 @@ def queue_cancellations(*, actor, booking, places, reason, schedule, charge_invo
                     "remaining": remaining,
                     "charge_total": money_str(charge_invoice.gross_total) if charge_invoice else "",
                     "charge_invoice_number": charge_invoice.display_no if charge_invoice else "",
+                },
+                about,
+            )
+        )
+    _queue(actor=actor, emails=emails)
+
+
+def queue_transfer(
+    *, actor, booking, contact, old_schedule, new_schedule, sessions, reason, invoice
+) -> None:
+    """The delegate, and for a group booking the lead booker, hear where the delegate is now
+    booked (and the lead booker which invoice bills it)."""
+    base = {
+        **_course_context(booking, new_schedule, sessions=sessions),
+        "old_course_title": old_schedule.course.title,
+        "old_schedule_code": old_schedule.code,
+        "old_starts": f"{timezone.localtime(old_schedule.start_at):%d %B %Y %H:%M}",
+        "reason": reason,
+        "delegate_name": contact.full_name,
+    }
+    about = [booking] + ([invoice] if invoice else [])
+    emails = [(contact.email, DELEGATE_TRANSFERRED, base, about)]
+    lead = booking.lead_booker if booking.is_group and booking.lead_booker_id else None
+    if lead is not None:
+        emails.append(
+            (
+                lead.email,
+                LEAD_BOOKER_TRANSFER,
+                {
+                    **base,
+                    "lead_booker_name": lead.full_name,
+                    "invoice_number": invoice.display_no if invoice else "",
+                    "invoice_total": money_str(invoice.gross_total) if invoice else "",
+                    "amount_due": money_str(invoice.outstanding) if invoice else "",
                 },
                 about,
             )

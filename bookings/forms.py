@@ -1,8 +1,11 @@
 from decimal import Decimal
 
 from django import forms
+from django.db.models import F
+from django.utils import timezone
 
-from core.forms import IdMultipleChoiceField
+from core.forms import IdMultipleChoiceField, TextAreaField
+from schedules.models import Schedule
 
 from .models import BookingPlace, DiscountKind
 
@@ -39,7 +42,7 @@ class PaymentDetailsForm(DiscountFields):
 
 class BookingEditForm(forms.Form):
     po_number = forms.CharField(label="Purchase order number", max_length=60, required=False)
-    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = TextAreaField(label="Notes", required=False)
     reason = forms.CharField(label="Reason for the change", max_length=500, required=False)
 
 
@@ -84,3 +87,51 @@ class StatusForm(forms.Form):
 
 class ContactBookingsSearch(forms.Form):
     schedule = forms.CharField(label="Schedule ID", max_length=20, required=False)
+
+
+class TransferForm(forms.Form):
+    """Transfer one delegate: the new schedule (upcoming, with places left), an optional fee."""
+
+    # The select offers the soonest upcoming schedules with places left (CHOICES_SHOWN);
+    # validation accepts any such schedule, so a long list never makes a valid choice fail.
+    CHOICES_SHOWN = 200
+
+    schedule = forms.ModelChoiceField(
+        label="New schedule",
+        queryset=Schedule.objects.none(),
+        error_messages={
+            "required": "Choose the schedule to transfer to.",
+            "invalid_choice": "That schedule has started, is full or no longer exists: "
+            "choose another one.",
+        },
+    )
+    fee = forms.DecimalField(
+        label="Transfer fee (net, optional)", required=False, **MONEY,
+        help_text="Leave empty for no fee. VAT is added at the new course's rate.",
+    )  # fmt: skip
+    reason = forms.CharField(
+        label="Reason", max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, current: Schedule, now=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        targets = (
+            Schedule.objects.upcoming(now)
+            .filter(capacity__gt=F("places_taken"))
+            .exclude(pk=current.pk)
+            .select_related("course")
+            .order_by("start_at", "pk")
+        )
+        field = self.fields["schedule"]
+        field.queryset = targets
+        field.choices = [("", "Choose a schedule")] + [
+            (s.pk, _schedule_label(s)) for s in targets[: self.CHOICES_SHOWN]
+        ]
+
+
+def _schedule_label(s: Schedule) -> str:
+    left = s.capacity - s.places_taken
+    return (
+        f"{s.code} · {s.course.title} · {timezone.localtime(s.start_at):%d %b %Y %H:%M} · "
+        f"£{s.price:,} + VAT · {left} place{'s' if left != 1 else ''} left"
+    )

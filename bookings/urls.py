@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/discount/", views.booking_discount, name="discount"),
     path("<int:pk>/status/", views.booking_status, name="status"),
     path("<int:pk>/no-show/", views.booking_noshow, name="noshow"),
+    path("<int:pk>/transfer/<int:place_pk>/", views.booking_transfer, name="transfer"),
     path("contact/<int:contact_pk>/", views.contact_bookings, name="contact_bookings"),
     path("schedule/<int:schedule_pk>/register/", views.schedule_register, name="schedule_register"),
 ]

@@ -13,6 +13,7 @@ from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -54,7 +55,8 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The Django admin, for superusers only; its URLs exist only when DJANGO_ADMIN_PATH is set.
+    "core.admin_site.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -75,10 +77,12 @@ INSTALLED_APPS = [
     "portal",
     "reports",
     "accounts",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -86,8 +90,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.security.SessionIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Turns a log-in refused by the throttle into the lockout page (core/accounts/throttle.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -129,8 +136,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# The throttle first (it refuses a locked-out log-in before any password is checked), then
 # ModelBackend with a user's permissions in one query (core/auth.py).
-AUTHENTICATION_BACKENDS = ["core.auth.Backend"]
+AUTHENTICATION_BACKENDS = ["core.accounts.throttle.ThrottleBackend", "core.auth.Backend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -187,9 +195,16 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 OUTBOX_BROKER_BACKOFF = float(os.environ.get("OUTBOX_BROKER_BACKOFF", "30"))
 CELERY_BEAT_SCHEDULE = {
+    "login-records-prune": {"task": "core.tasks.login_records_prune_task", "schedule": 86400.0},
     "outbox-sweep": {"task": "notifications.tasks.outbox_sweep", "schedule": 60.0},
     "revenue-fold": {"task": "invoicing.tasks.revenue_fold_task", "schedule": 300.0},
     "form-tokens-purge": {"task": "core.tasks.form_tokens_purge", "schedule": 3600.0},
+    # Nightly at 03:30 (UTC: Celery default): every invoice's cached balances against its
+    # ledger rows (`manage.py ledger_verify`); the Outbox page shows the result.
+    "ledger-verify": {
+        "task": "invoicing.tasks.ledger_verify_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # --- Email --------------------------------------------------------------------------------
@@ -234,6 +249,70 @@ SELLER = {
     "vat_number": os.environ.get("SELLER_VAT_NUMBER", "GB 123 4567 89"),
     "company_number": os.environ.get("SELLER_COMPANY_NUMBER", "01234567"),
 }
+
+# --- Log-in throttling, sessions, passwords (core/accounts, README "Production") -----------
+# A username with LOGIN_FAILURE_LIMIT failed log-ins, or an address with
+# LOGIN_FAILURE_LIMIT_PER_ADDRESS, is refused for LOGIN_LOCKOUT_SECONDS; every further lockout
+# of that username or address within a day doubles it, up to LOGIN_LOCKOUT_MAX_SECONDS.
+LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "20"))
+LOGIN_LOCKOUT_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_SECONDS", "60"))
+LOGIN_LOCKOUT_MAX_SECONDS = int(os.environ.get("LOGIN_LOCKOUT_MAX_SECONDS", "900"))
+LOGIN_LOCKOUT_MEMORY_SECONDS = 24 * 3600
+# Reverse proxies in front of the app that append the client to X-Forwarded-For (0: none,
+# the address is REMOTE_ADDR). Wrong here means every client shares the proxy's address.
+LOGIN_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0"))
+# Axes' failure and success logs older than this are deleted daily (core.tasks).
+LOGIN_RECORDS_KEEP_DAYS = int(os.environ.get("LOGIN_RECORDS_KEEP_DAYS", "90"))
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = "core.accounts.throttle.cool_off"
+AXES_HANDLER = "core.accounts.throttle.ThrottleHandler"
+AXES_LOCKOUT_CALLABLE = "core.accounts.throttle.lockout_response"
+AXES_USERNAME_CALLABLE = "core.accounts.throttle.client_username"
+AXES_CLIENT_IP_CALLABLE = "core.accounts.throttle.client_ip"
+# Attempts while locked out do not restart the lockout, so an attacker who keeps trying
+# cannot keep the real user out for longer than the lockout itself.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # its lockout rows make the next lockout longer
+AXES_ENABLE_ADMIN = False  # unlock with `manage.py axes_reset_username <name>`
+AXES_VERBOSE = False
+
+# Sessions end after SESSION_IDLE_TIMEOUT seconds without a request (8 hours by default;
+# core.security.SessionIdleTimeoutMiddleware). The stored session outlives that by an hour so
+# that the log-in page can still say why it ended; after that it is gone.
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(8 * 3600)))
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT + 3600
+# A password reset link works once, for this long.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", "3600"))
+
+# The Django admin: off unless a path is given (e.g. DJANGO_ADMIN_PATH=ops-7f3c/); on by
+# default only in DEBUG (`make run`). Superusers only; it cannot change ledger, outbox,
+# history or email template rows (core/admin_site.py).
+ADMIN_PATH = os.environ.get("DJANGO_ADMIN_PATH", "django-admin/" if DEBUG else "").strip("/")
+
+# --- Security headers (core/security.py) --------------------------------------------------
+# Pages load scripts and styles only from our own static files: no inline script, style
+# attribute or eval (HTMX is told so by the htmx-config meta tag in base.html).
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "frame-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 # --- Security (production) ----------------------------------------------------------------
 if not (DEBUG or EMBEDDED):

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -9,6 +10,7 @@ urlpatterns = [
     path("account/", core_views.my_account, name="my_account"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("core.accounts.urls")),
     path("contacts/", include("contacts.urls")),
     path("schedules/", include("schedules.urls")),
     path("bookings/", include("bookings.urls")),
@@ -19,5 +21,8 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("users/", include("accounts.urls")),
     path("invitation/", include("accounts.urls_public")),
-    path("django-admin/", admin.site.urls),
 ]
+
+# Not public in production: only where DJANGO_ADMIN_PATH names a path (core/admin_site.py).
+if settings.ADMIN_PATH:
+    urlpatterns.append(path(f"{settings.ADMIN_PATH}/", admin.site.urls))

@@ -1,6 +1,6 @@
 from django import forms
 
-from core.forms import BoundedDateField, IdChoiceField
+from core.forms import BoundedDateField, IdChoiceField, TextAreaField
 
 from . import phones
 from .models import Contact, Organisation
@@ -39,9 +39,7 @@ class ContactForm(forms.Form):
 
 class OrganisationForm(forms.Form):
     name = forms.CharField(label="Organisation name", max_length=200)
-    billing_address = forms.CharField(
-        label="Billing address", required=False, widget=forms.Textarea(attrs={"rows": 4})
-    )
+    billing_address = TextAreaField(label="Billing address", required=False, rows=4)
     billing_email = forms.EmailField(label="Billing email", required=False)
 
     @classmethod

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from core.audit import Actor, audit_record
 from core.errors import DomainError
+from core.text import bounded
 
 from . import phones
 from .models import Contact, Family, Membership, Organisation
@@ -99,6 +100,10 @@ def contact_update(
     return locked
 
 
+def _address(text: str) -> str:
+    return bounded((text or "").strip(), label="Billing address", field="billing_address")
+
+
 @transaction.atomic
 def organisation_create(
     *,
@@ -109,7 +114,7 @@ def organisation_create(
 ) -> Organisation:
     organisation = Organisation.objects.create(
         name=_clean_name(name, "organisation name", "name"),
-        billing_address=(billing_address or "").strip(),
+        billing_address=_address(billing_address),
         billing_email=(billing_email or "").strip(),
     )
     audit_record(
@@ -129,7 +134,7 @@ def organisation_update(
 ) -> Organisation:
     locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
     locked.name = _clean_name(name, "organisation name", "name")
-    locked.billing_address = (billing_address or "").strip()
+    locked.billing_address = _address(billing_address)
     locked.billing_email = (billing_email or "").strip()
     locked.save()
     audit_record(
@@ -204,7 +209,7 @@ def membership_remove(
         action="membership.remove",
         summary=f"Removed {contact.full_name}"
         + ("; still on live bookings" if consequence else ""),
-        reason=(reason or "").strip()[:500],
+        reason=bounded((reason or "").strip(), label="Reason", field="reason"),
         data={"contact_id": contact.pk, "consequence": consequence},
     )
 

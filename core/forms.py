@@ -1,5 +1,6 @@
-"""Forms and fields every app shares: the confirm-style pages' reason, the date input, and
-the bounded fields every date and id taken from a query or a post goes through."""
+"""Forms and fields every app shares: the confirm-style pages' reason, the date input, the
+bounded text area (TextAreaField), and the bounded fields every date and id taken from a
+query or a post goes through."""
 
 import datetime
 
@@ -7,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from .text import MAX_TEXT, too_long
 from .web import int_or_none
 
 
@@ -121,3 +123,27 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
                         params={"pk": pk},
                     )
         return super()._check_values(value)
+
+
+class TextAreaField(forms.CharField):
+    """A free-text area with a bound (`core.text.MAX_TEXT` unless given): the browser stops
+    typing at it (maxlength) and the form refuses a longer post with a clear message.
+
+    Line breaks are normalised to "\\n" first: browsers send a textarea's breaks as CRLF but
+    count each as one character for maxlength, so text the browser allowed is never refused.
+    """
+
+    def __init__(self, *, label: str, limit: int = MAX_TEXT, rows: int = 3, **kwargs):
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows}))
+        super().__init__(label=label, max_length=limit, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+    def run_validators(self, value):
+        if value and self.max_length is not None and len(value) > self.max_length:
+            raise forms.ValidationError(
+                too_long(str(self.label), self.max_length, len(value)), code="max_length"
+            )
+        super().run_validators(value)

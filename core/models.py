@@ -3,6 +3,8 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from .append_only import AppendOnlyModel, AppendOnlyQuerySet
+
 
 class Capability(models.Model):
     """Holds the custom permissions the roles are made of (no table).
@@ -40,22 +42,24 @@ class Capability(models.Model):
         return "capability"
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AuditEventQuerySet(AppendOnlyQuerySet):
     def for_object(self, obj: models.Model) -> "AuditEventQuerySet":
         return self.filter(
             target_type=ContentType.objects.get_for_model(obj), target_id=obj.pk
         ).select_related("actor")
 
 
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """Who did what, when and why: the history shown on bookings, invoices and contacts.
 
-    Append-only; written by services in the same transaction as the change.
+    Append-only; written by services in the same transaction as the change. Triggers refuse
+    UPDATE and DELETE in the database too (migration 0002), so a user with history cannot be
+    deleted (`actor` is PROTECT: deactivate them instead).
     """
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     action = models.CharField(max_length=64)
     summary = models.CharField(max_length=500)
@@ -73,14 +77,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}: {self.summary}"
-
-    def save(self, *args, **kwargs):
-        if self.pk:
-            raise ValueError("audit events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("audit events are append-only")
 
 
 class FormToken(models.Model):

@@ -1,10 +1,10 @@
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
 from django.shortcuts import redirect, render
 
 from .access import has
+from .accounts.forms import PasswordChange
 
 
 @login_required
@@ -20,9 +20,10 @@ def home(request):
 
 @login_required
 def my_account(request):
-    form = PasswordChangeForm(request.user, request.POST or None)
+    form = PasswordChange(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
+        # This session stays (with a new key); every other session of the user ends.
         update_session_auth_hash(request, user)
         messages.success(request, "Your password has been changed.")
         return redirect("my_account")

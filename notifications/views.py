@@ -1,6 +1,8 @@
+import hashlib
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -8,6 +10,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.access import require
 from core.errors import DomainError
+from core.health import health_report
 from core.web import partial_template
 
 from .filters import OutboxFilter
@@ -45,6 +48,8 @@ def outbox(request):
         "failed_count": outbox_failed_count(),
         "query": query.urlencode(),
         "page_title": "Outbox",
+        # Called by the full page only (an HTMX swap of the results does not read it).
+        "health": health_report,
     }
     return render(
         request, partial_template(request, "notifications/outbox.html", "results"), context
@@ -70,6 +75,31 @@ def outbox_message(request, message_id: int):
     return render(
         request, partial_template(request, "notifications/message.html", "panel"), context
     )
+
+
+# An email's HTML is made of inline styles, which the pages' Content-Security-Policy refuses
+# (core/security.py), and is shown in a sandboxed frame: it is served on its own, with a
+# policy that allows those styles and nothing active (no script, form or plugin; an opaque
+# origin), to be framed by our pages only.
+EMAIL_HTML_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; font-src data:; "
+    "frame-ancestors 'self'; sandbox"
+)
+
+
+def _email_html(html: str) -> HttpResponse:
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    response["Content-Security-Policy"] = EMAIL_HTML_CSP
+    response["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+@require("view_outbox")
+def outbox_message_html(request, message_id: int):
+    message = _message_or_404(message_id)
+    if not message.html_body or email_template_confidential(message.template_key):
+        raise Http404("This email has no HTML version to show")
+    return _email_html(message.html_body)
 
 
 # "Retry" needs only view_outbox: it sends the same, already written email again to the same
@@ -128,7 +158,12 @@ def _preview(template: EmailTemplate, subject: str, body: str, html_body: str) -
         )
     except Exception as exc:  # the form reports the details
         return {"error": str(exc)}
-    return {"rendered": rendered}
+    version = hashlib.sha256(rendered.html_body.encode()).hexdigest()[:16]
+    return {"rendered": rendered, "html_version": version}
+
+
+def _html_preview_key(key: str) -> str:
+    return f"email_template_html_preview:{key}"
 
 
 @require("manage_email_templates")
@@ -142,6 +177,8 @@ def template_edit(request, key: str):
         data = form.cleaned_data
         if action == "preview":
             preview = _preview(template, data["subject"], data["body"], data["html_body"])
+            if "rendered" in preview:  # the frame shows this unsaved version (below)
+                request.session[_html_preview_key(key)] = preview["rendered"].html_body
         else:
             try:
                 email_template_update(
@@ -157,6 +194,7 @@ def template_edit(request, key: str):
                 messages.success(request, f"Email template “{template.name}” saved.")
                 return redirect("notifications:template_edit", key=key)
     elif request.method == "GET":
+        request.session.pop(_html_preview_key(key), None)
         preview = _preview(template, template.subject, template.body, template.html_body)
     context = {
         "template": template,
@@ -170,6 +208,20 @@ def template_edit(request, key: str):
     return render(
         request, partial_template(request, "notifications/template_edit.html", name), context
     )
+
+
+@require("manage_email_templates")
+def template_preview_html(request, key: str):
+    """The HTML of the template's preview (the frame on its page): the version last
+    previewed on the page, or else the saved one, with example data."""
+    template = get_object_or_404(EmailTemplate, key=key)
+    html = request.session.get(_html_preview_key(key))
+    if html is None:
+        preview = _preview(template, template.subject, template.body, template.html_body)
+        html = preview["rendered"].html_body if "rendered" in preview else ""
+    if not html:
+        raise Http404("This template has no HTML version")
+    return _email_html(html)
 
 
 @require("manage_email_templates")

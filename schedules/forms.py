@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib.auth import get_user_model
 
-from core.forms import BoundedDateField, BoundedDateTimeField, IdChoiceField
+from core.forms import BoundedDateField, BoundedDateTimeField, IdChoiceField, TextAreaField
 from core.roles import Role
 
 from .models import Course, Schedule, Venue
@@ -42,9 +42,7 @@ class CourseForm(forms.Form):
         min_value=Decimal("0"),
     )
     vat_percent = vat_percent_field()
-    description = forms.CharField(
-        label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    description = TextAreaField(label="Description", required=False)
 
     @classmethod
     def initial_for(cls, course: Course | None) -> dict:

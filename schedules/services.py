@@ -14,6 +14,7 @@ from django.utils import timezone
 from core.audit import Actor, audit_record
 from core.errors import DomainError
 from core.money import q
+from core.text import bounded
 
 from .models import Course, Schedule, TimetableSession, Venue
 
@@ -32,6 +33,10 @@ def _check_money(price: Decimal, vat_rate: Decimal) -> None:
         raise DomainError("Give the VAT rate as a fraction, e.g. 0.2000 for 20%.", field="vat_rate")
 
 
+def _description(text: str) -> str:
+    return bounded((text or "").strip(), label="Description", field="description")
+
+
 @transaction.atomic
 def venue_create(*, actor: Actor, name: str, address: str = "") -> Venue:
     name = " ".join((name or "").split())
@@ -39,7 +44,8 @@ def venue_create(*, actor: Actor, name: str, address: str = "") -> Venue:
         raise DomainError("Enter the venue name.", field="name")
     if Venue.objects.filter(name__iexact=name).exists():
         raise DomainError("A venue with this name already exists.", field="name")
-    venue = Venue.objects.create(name=name, address=(address or "").strip())
+    address = bounded((address or "").strip(), label="Address", field="address")
+    venue = Venue.objects.create(name=name, address=address)
     audit_record(actor=actor, target=venue, action="venue.create", summary=venue.name)
     return venue
 
@@ -65,7 +71,7 @@ def course_create(
         title=" ".join(title.split()),
         default_price=q(default_price),
         vat_rate=vat_rate,
-        description=description.strip(),
+        description=_description(description),
     )
     audit_record(actor=actor, target=course, action="course.create", summary=str(course))
     return course
@@ -94,7 +100,7 @@ def course_update(
     locked.title = " ".join(title.split())
     locked.default_price = q(default_price)
     locked.vat_rate = vat_rate
-    locked.description = description.strip()
+    locked.description = _description(description)
     locked.save()
     audit_record(actor=actor, target=locked, action="course.update", summary=f"Updated {locked}")
     return locked
@@ -309,7 +315,7 @@ def session_remove(*, actor: Actor, session: TimetableSession, reason: str = "")
     if refusal:
         raise DomainError(refusal)
     label = str(session)
-    reason = (reason or "").strip()[:500]
+    reason = bounded((reason or "").strip(), label="Reason", field="reason")
     _session_attendance(session).delete()
     try:
         with transaction.atomic():

@@ -3,8 +3,8 @@
 `create` books students and delegates, `edit` changes details, PO number and discount,
 `status` moves a booking between the statuses of `bookings.states`, `cancel` cancels
 delegates or whole bookings; `_locks` holds the locks and the one place that moves
-`Schedule.places_taken`, `_ledger` the bookings side of the ledger seam. Transfers and
-placeholders will be siblings.
+`Schedule.places_taken`, `_ledger` the bookings side of the ledger seam; `transfer` moves
+a delegate to another schedule. Placeholders will be siblings.
 """
 
 from .cancel import booking_cancel, booking_cancel_delegates
@@ -17,6 +17,7 @@ from .status import (
     booking_mark_noshow,
     booking_mark_waiting,
 )
+from .transfer import booking_place_transfer
 
 __all__ = [
     "booking_cancel",
@@ -27,6 +28,7 @@ __all__ = [
     "booking_mark_confirming",
     "booking_mark_noshow",
     "booking_mark_waiting",
+    "booking_place_transfer",
     "booking_set_discount",
     "booking_update",
     "booking_update_po_number",

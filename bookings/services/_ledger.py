@@ -72,17 +72,27 @@ def invoice_places(*, actor: Actor, booking: Booking, places: Sequence[BookingPl
     )
 
 
+def places_schedule(booking: Booking, places: Sequence[BookingPlace]) -> Schedule:
+    """The schedule these places are on: the booking's, unless they were all transferred to
+    the same other one (SPEC 5), whose course and VAT rate then apply."""
+    ids = {p.schedule_id for p in places}
+    if len(ids) == 1 and booking.schedule_id not in ids:
+        return places[0].schedule
+    return booking.schedule
+
+
 def charge_line(booking: Booking, places: Sequence[BookingPlace], charge_net: Decimal):
     from invoicing.services import LineSpec
 
-    schedule = booking.schedule
+    schedule = places_schedule(booking, places)
     return LineSpec(
         description=(
             f"Cancellation charge – {schedule.course.title} ({schedule.code}): "
             f"{names([p.contact for p in places])}"
         )[:300],
         unit_net=charge_net,
-        vat_rate=booking.vat_rate,
+        # the course's rate: the booking's snapshot, or the new course's after a transfer
+        vat_rate=booking.vat_rate if schedule.pk == booking.schedule_id else schedule.vat_rate,
         kind="cancellation_charge",
         course_id=schedule.course_id,
     )

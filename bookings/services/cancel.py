@@ -8,11 +8,12 @@ from django.utils import timezone
 from core.audit import Actor, audit_record
 from core.errors import DomainError
 from core.money import ZERO, money_str, q
+from core.text import bounded
 from core.transactions import service_atomic
 
 from .. import emails
 from ..models import Attendance, AttendanceStatus, Booking, BookingPlace, BookingStatus, PlaceState
-from ._ledger import billing_account, charge_line, names
+from ._ledger import billing_account, charge_line, names, places_schedule
 from ._locks import free_places, lock_booking, lock_places, lock_schedules, schedule_ids_of
 from .status import transition
 
@@ -75,7 +76,7 @@ def booking_cancel_delegates(
     optional cancellation charge (at most the value of the places cancelled, at the course's
     VAT rate), emails to the cancelled delegates and the lead booker, all as one ledger
     operation. Cancelling the last booked delegate cancels the booking."""
-    reason = (reason or "").strip()
+    reason = bounded((reason or "").strip(), label="Reason", field="reason")
     if not reason:
         raise DomainError("Give a reason for the cancellation.", field="reason")
     place_ids = sorted({int(i) for i in place_ids})
@@ -125,7 +126,8 @@ def booking_cancel_delegates(
             charge=charge_line(booking, places, charge_net) if charge_net else None,
             po_number=booking.po_number,
         )
-        schedule = schedules.get(booking.schedule_id) or booking.schedule
+        schedule = places_schedule(booking, places)
+        schedule = schedules.get(schedule.pk) or schedule
         emails.queue_cancellations(
             actor=actor,
             booking=booking,

@@ -11,6 +11,7 @@ from contacts.models import Contact, Membership, Organisation
 from core.audit import Actor, audit_record
 from core.errors import DomainError
 from core.money import ZERO, q
+from core.text import bounded
 from core.transactions import insert_later, service_atomic
 from schedules.models import Schedule, TimetableSession
 
@@ -65,6 +66,7 @@ def booking_create(
     )
     discount_kind = discount_kind or DiscountKind.NONE
     discount_value = q(discount_value or ZERO)
+    discount_reason = bounded(discount_reason, label="Discount reason", field="discount_reason")
     if discount_kind and discount_value > 0 and not discount_reason.strip():
         raise DomainError("Give a reason for the discount.", field="discount_reason")
     if not discount_kind:

@@ -5,6 +5,7 @@ from decimal import Decimal
 from core.audit import Actor, audit_record
 from core.errors import DomainError
 from core.money import ZERO, q
+from core.text import bounded
 from core.transactions import service_atomic
 
 from .. import emails
@@ -19,10 +20,11 @@ def booking_update(
 ) -> Booking:
     """Edit the booking's details. Entering or changing the PO number sends the back-office
     confirmation email (once per change; saving the same number again sends nothing)."""
+    po_number = (po_number or "").strip()
+    notes = bounded((notes or "").strip(), label="Notes", field="notes")
+    reason = bounded(reason, label="Reason", field="reason")
     with service_atomic():
         booking = lock_booking(booking)
-        po_number = (po_number or "").strip()
-        notes = (notes or "").strip()
         changes = {}
         if po_number != booking.po_number:
             changes["po_number"] = [booking.po_number, po_number]
@@ -77,7 +79,7 @@ def booking_set_discount(
     """
     kind = kind or DiscountKind.NONE
     value = q(value or ZERO)
-    reason = (reason or "").strip()
+    reason = bounded((reason or "").strip(), label="Reason", field="discount_reason")
     if kind not in DiscountKind.values:
         raise DomainError("Unknown discount type.", field="discount_kind")
     if kind and value <= 0:

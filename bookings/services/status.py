@@ -2,6 +2,7 @@
 
 from core.audit import Actor, audit_record
 from core.errors import DomainError
+from core.text import bounded
 from core.transactions import service_atomic
 
 from ..models import Booking, BookingStatus
@@ -10,6 +11,7 @@ from ._locks import lock_booking
 
 
 def transition(*, actor: Actor, booking: Booking, to: str, reason: str = "") -> Booking:
+    reason = bounded(reason, label="Reason", field="reason")
     booking = lock_booking(booking)
     refusal = booking.transition_refusal(to)
     if refusal:

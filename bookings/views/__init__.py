@@ -10,6 +10,7 @@ from .actions import (
 from .add import booking_add
 from .detail import booking_detail, booking_status
 from .lists import booking_list, contact_bookings, schedule_register
+from .transfer import booking_transfer
 
 __all__ = [
     "booking_add",
@@ -23,4 +24,5 @@ __all__ = [
     "booking_status",
     "contact_bookings",
     "schedule_register",
+    "booking_transfer",
 ]

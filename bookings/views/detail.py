@@ -16,7 +16,7 @@ from .. import selectors, services
 from ..forms import (
     StatusForm,
 )
-from ..models import Booking, BookingStatus, PlaceState
+from ..models import Booking, BookingStatus, BookingType, PlaceState
 from ..states import CONFIRM_FIRST, TRANSITION_ACTIONS
 from ._common import _booking_or_404
 
@@ -49,6 +49,12 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "emails": list(emails_about(booking)[:100]),
             "can_manage": can_manage,
             "can_finance": has(request.user, "view_finance"),
+            # Transfer per booked delegate; a placeholder's are unassigned and rebooked instead.
+            "can_transfer": (
+                has(request.user, "transfer_delegates")
+                and booking.is_active
+                and booking.kind != BookingType.PLACEHOLDER
+            ),
             "transitions": _transitions_for(booking) if can_manage else [],
         },
     )

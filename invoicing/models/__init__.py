@@ -4,9 +4,10 @@ attributed to.
 
 Every row is written by `invoicing.services` only. Issued documents and money rows are
 immutable and never deleted (see ../shared/LEDGER.md 2.8): `save()` of an existing row and
-`delete()` refuse here, and PostgreSQL triggers (migration 0002) refuse the same at the database.
-The one exception is the invoice's cached balances (`BALANCE_FIELDS`), rewritten by the services
-in the same transaction as the rows they are derived from.
+`delete()` refuse here, and database triggers (migrations 0002 and 0006, PostgreSQL and SQLite)
+refuse the same. The one exception is the invoice's cached balances (`BALANCE_FIELDS`),
+rewritten by the services in the same transaction as the rows they are derived from, and only
+to what those rows derive (a trigger recomputes them; `ledger_verify` checks them nightly).
 """
 
 from ._base import (  # noqa: F401
@@ -39,6 +40,7 @@ from .money import (  # noqa: F401
 )
 from .stored import (  # noqa: F401
     SHARE,
+    LedgerCheck,
     RevenueEntry,
     RevenueTotal,
     StoredPdf,

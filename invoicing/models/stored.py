@@ -1,12 +1,13 @@
-"""What is kept beside the ledger: rendered PDFs and the revenue figures."""
+"""What is kept beside the ledger: rendered PDFs, the revenue figures and the nightly checks."""
 
 from django.db import models
 
-from ._base import ZERO
+from ._base import ZERO, AppendOnlyModel
 
 
-class StoredPdf(models.Model):
-    """A rendered document, kept so it is rendered once per state of the document.
+class StoredPdf(AppendOnlyModel):
+    """A rendered document, kept so it is rendered once per state of the document; never
+    changed or deleted (a copy as sent), in Python and by a database trigger.
 
     Credit notes never change, so they have one. An invoice PDF prints amount paid and amount
     due, so its fingerprint includes the balances: a payment makes the next download render
@@ -90,3 +91,22 @@ class RevenueTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} course {self.course_key or 'other'}"
+
+
+class LedgerCheck(AppendOnlyModel):
+    """One run of `ledger_verify`: every invoice's cached balances recomputed from its rows.
+
+    The Outbox page shows the latest run (drift, or a check that has not run lately).
+    """
+
+    at = models.DateTimeField(auto_now_add=True)
+    invoices = models.PositiveIntegerField(help_text="Invoices checked.")
+    drifted = models.PositiveIntegerField(help_text="Invoices whose cached balances differ.")
+    # The first few drifted invoices: [{"id", "display_no", "fields": {name: [cached, derived]}}]
+    sample = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M}: {self.drifted} of {self.invoices} drifted"

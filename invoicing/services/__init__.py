@@ -17,6 +17,7 @@ from .documents import (
 from .emails import credit_note_email_send, invoice_email_send
 from .money import payment_reallocate, payment_record, refund_issue, refund_state_set
 from .seam import CourseInvoiceReplaced, PlacesCredited, course_invoice_replace, places_credit
+from .transfers import TransferMoney, place_transfer_money
 
 __all__ = [
     "CourseInvoiceReplaced",
@@ -36,4 +37,6 @@ __all__ = [
     "recompute_balances",
     "refund_issue",
     "refund_state_set",
+    "TransferMoney",
+    "place_transfer_money",
 ]

@@ -10,9 +10,10 @@ from django.db import connection
 from django.db.models import Sum
 
 from core import preview
-from core.audit import Actor
+from core.audit import MAX_REASON, Actor
 from core.errors import DomainError
 from core.money import MAX_AMOUNT, money_str, q
+from core.text import bounded
 from core.transactions import locked, remember_lock, service_atomic
 
 from ..ledger import ZERO, Balances, derive
@@ -47,6 +48,7 @@ def ledger_operation(
     `with ledger_operation(kind="transfer", ...)`; each service then reuses this operation
     instead of writing its own.
     """
+    reason = bounded(reason, label="Reason", field="reason", limit=MAX_REASON)
     with service_atomic():
         current = _current_operation.get()
         if current is not None:
@@ -246,7 +248,9 @@ def money_in(
 
 
 def require_reason(reason: str) -> str:
-    reason = (reason or "").strip()
+    # MAX_REASON, not MAX_TEXT: the seam prefixes the reason a booking service already bounded
+    # ("Delegates cancelled: <reason>").
+    reason = bounded((reason or "").strip(), label="Reason", field="reason", limit=MAX_REASON)
     if not reason:
         raise DomainError("Please give a reason.", field="reason")
     return reason

@@ -15,8 +15,11 @@ from django.utils.module_loading import module_has_submodule
 
 from core.audit import Actor, audit_record
 from core.errors import DomainError
+from core.text import MAX_TEMPLATE, bounded
 
 from ..models import EmailTemplate
+
+SUBJECT_MAX = EmailTemplate._meta.get_field("subject").max_length
 
 
 def email_template_defaults() -> dict[str, dict[str, Any]]:
@@ -41,6 +44,12 @@ def email_template_defaults() -> dict[str, dict[str, Any]]:
             found[key] = spec
             owners[key] = app_config.name
     return found
+
+
+def email_template_confidential(key: str) -> bool:
+    """True for templates declared "confidential" (a one-time password link): the Outbox
+    pages show who such a message went to, never its text."""
+    return bool(email_template_defaults().get(key, {}).get("confidential"))
 
 
 def _template_from_default(key: str, spec: Mapping[str, Any]) -> EmailTemplate:
@@ -101,12 +110,6 @@ def _template_created(key: str) -> EmailTemplate:
 def email_template_example(key: str) -> dict[str, Any]:
     """Sample context for the preview: the default's optional "example" dict."""
     return dict(email_template_defaults().get(key, {}).get("example", {}))
-
-
-def email_template_confidential(key: str) -> bool:
-    """A template whose emails carry a secret (a set-password link) declares "confidential":
-    the Outbox then shows that such an email was sent, never its text."""
-    return bool(email_template_defaults().get(key, {}).get("confidential"))
 
 
 def _base_context() -> dict[str, Any]:
@@ -195,6 +198,9 @@ def email_template_update(
     body: str,
     html_body: str = "",
 ) -> EmailTemplate:
+    subject = bounded(subject, label="Subject", field="subject", limit=SUBJECT_MAX)
+    body = bounded(body, label="Body", field="body", limit=MAX_TEMPLATE)
+    html_body = bounded(html_body, label="HTML body", field="html_body", limit=MAX_TEMPLATE)
     errors = email_template_check(
         subject=subject,
         body=body,

@@ -1,7 +1,9 @@
 """Property-based test across the bookings/ledger seam: random group bookings, payments,
-manual credit notes, delegate cancellations with and without charges, discount changes and
-refunds; after every step the ledger invariants (LEDGER section 3) hold, capacity matches the
-places booked, a cancelled place has nothing left to credit, and a refused step changes
+manual credit notes, delegate cancellations with and without charges, discount changes,
+refunds and transfers (with and without a fee, onto new, full or the same schedules); after
+every step the ledger invariants (LEDGER section 3) hold, capacity matches the places booked,
+a cancelled or transferred place has nothing left to credit, a transfer's outcome is
+invariant 16's and a discounted booking is never transferred (21), and a refused step changes
 nothing.
 """
 
@@ -10,14 +12,14 @@ from decimal import Decimal as D
 import pytest
 from django.db import transaction
 from django.db.models import Count, Q
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from bookings import services
 from bookings.models import Booking, BookingPlace, BookingType, PlaceState
 from core.errors import DomainError
-from invoicing.models import Invoice
+from invoicing.models import Invoice, InvoiceLine
 from invoicing.selectors import remaining_by_line
 from invoicing.services import credit_note_issue, payment_record, refund_issue
 from schedules.models import Schedule
@@ -167,6 +169,73 @@ class BookingMoneyMachine(RuleBasedStateMachine):
         if _discount_is_bigger(kind, value, booking):
             assert after <= before
 
+    @rule(
+        pick=picks,
+        which=picks,
+        onto=picks,
+        new=st.booleans(),
+        price=prices,
+        rate=rates,
+        fee=st.one_of(st.none(), st.decimals(min_value=D("0.01"), max_value=D("60"), places=2)),
+    )
+    def transfer(self, pick, which, onto, new, price, rate, fee):
+        booking = self._booking(pick)
+        booked = list(booking.places.filter(state=PlaceState.BOOKED).order_by("pk"))
+        if not booked:
+            return
+        place = booked[which % len(booked)]
+        if new:  # small schedules, so full ones are tried too
+            schedule = ScheduleFactory(
+                course=CourseFactory(default_price=price, vat_rate=rate), capacity=1 + onto % 2
+            )
+        else:  # any schedule, the place's own included (refused)
+            schedules = list(Schedule.objects.order_by("pk"))
+            schedule = schedules[onto % len(schedules)]
+        full = schedule.places_taken >= schedule.capacity
+        line = (
+            InvoiceLine.objects.filter(booking_place=place, kind="course")
+            .exclude(invoice__kind="charge")
+            .order_by("-pk")
+            .first()
+        )
+        old = line.invoice if line else None
+        if old is not None:
+            left = remaining_by_line(old)[line.pk].gross
+            spare = max(old.net_received - (old.due_total - left), D("0"))
+        result = self._attempt(
+            lambda: services.booking_place_transfer(
+                actor=self.actor,
+                booking=booking,
+                place_id=place.pk,
+                schedule=schedule,
+                fee_net=fee,
+                reason="r",
+            )
+        )
+        if booking.has_discount or full or schedule.pk == place.schedule_id:
+            assert result is None  # invariant 21, capacity, same schedule
+        event(f"transfer {'refused' if result is None else 'done'}")
+        if result is None:
+            return
+        place.refresh_from_db()
+        assert (place.state, place.transferred_to_id) == (PlaceState.TRANSFERRED, result.pk)
+        assert (result.state, result.schedule_id) == (PlaceState.BOOKED, schedule.pk)
+        new_lines = list(InvoiceLine.objects.filter(booking_place=result))
+        total = sum((x.gross for x in new_lines), D("0"))
+        new_invoice = new_lines[0].invoice if new_lines else None
+        assert (new_invoice is None) == (total == 0)
+        if old is None:
+            return
+        old = Invoice.objects.get(pk=old.pk)
+        assert remaining_by_line(old)[line.pk].gross == 0  # invariant 16: line paid off
+        if new_invoice is not None:  # spare money moved up to the new total, the rest stays
+            new_invoice.refresh_from_db()
+            assert new_invoice.supersedes_id == old.pk
+            assert new_invoice.outstanding == total - min(spare, total)
+            assert old.overpayment == spare - min(spare, total)
+        else:
+            assert old.overpayment == spare
+
     @invariant()
     def ledger_invariants(self):
         invariants.check_all()
@@ -186,7 +255,11 @@ class BookingMoneyMachine(RuleBasedStateMachine):
         for invoice in Invoice.objects.exclude(kind=Invoice.Kind.CHARGE):
             for left in remaining_by_line(invoice).values():
                 place = left.line.booking_place
-                if place is not None and place.state == PlaceState.CANCELLED:
+                if (
+                    place is not None
+                    and place.state in (PlaceState.CANCELLED, PlaceState.TRANSFERRED)
+                    and left.line.kind == InvoiceLine.Kind.COURSE
+                ):
                     assert left.gross == 0
 
 

@@ -221,12 +221,19 @@ def _invitation_path() -> str:
 
 
 @pytest.fixture
+def browser_context_args(browser_context_args):
+    # axe is injected as an inline script, which the pages' Content-Security-Policy refuses
+    # (as it should: tests/core/test_csp_browser.py checks the policy, this file does not).
+    return {**browser_context_args, "bypass_csp": True}
+
+
+@pytest.fixture
 def new_page(page):
     """A page in a fresh browser context (one per role); closed after the test."""
     contexts = []
 
     def make():
-        context = page.context.browser.new_context(viewport=DESKTOP)
+        context = page.context.browser.new_context(viewport=DESKTOP, bypass_csp=True)
         contexts.append(context)
         return context.new_page()
 

@@ -24,7 +24,7 @@ from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.tokens import invite_token, uid_encode
-from bookings.models import Booking
+from bookings.models import Booking, BookingPlace
 from contacts.models import Contact, Family, Organisation
 from core.forms import IdField
 from invoicing.models import CreditNote, Invoice
@@ -45,6 +45,7 @@ ARG_MODELS = {
     ("bookings", "pk"): Booking,
     ("bookings", "contact_pk"): Contact,
     ("bookings", "schedule_pk"): Schedule,
+    ("bookings", "place_pk"): BookingPlace,
     ("invoicing", "pk"): Invoice,
     ("invoicing:credit_note", "pk"): CreditNote,
     ("notifications", "message_id"): OutboxMessage,
@@ -55,6 +56,8 @@ ARG_MODELS = {
     ("accounts:portal_family", "pk"): Family,
     ("accounts_public", "uidb64"): User,
     ("accounts_public", "token"): User,
+    ("", "uidb64"): User,  # password reset links (core/accounts)
+    ("", "token"): User,
 }
 # URL arguments that are not ids: the real value for an object (others use its pk).
 REAL_VALUES = {

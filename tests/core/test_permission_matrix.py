@@ -15,7 +15,17 @@ from core.roles import ROLE_CAPABILITIES
 
 # Pages that are public or need only a login (no capability); an invitation's set-password
 # link is opened by someone with no password yet.
-OPEN_PAGES = {"home", "my_account", "login", "logout", "accounts_public:invitation"}
+OPEN_PAGES = {
+    "home",
+    "my_account",
+    "login",
+    "logout",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "accounts_public:invitation",
+}
 
 
 def _patterns(resolver=None, namespace=""):
@@ -76,3 +86,11 @@ def test_anonymous_visitors_are_sent_to_log_in(client):
         if response.status_code == 405:  # a POST-only action
             response = client.post(_url(name, pattern))
         assert response.status_code == 302 and response["Location"].startswith(login), name
+
+
+@pytest.mark.django_db
+def test_the_password_reset_pages_are_open_to_anyone(client):
+    for name in ("password_reset", "password_reset_done", "password_reset_complete"):
+        assert client.get(reverse(name)).status_code == 200, name
+    link = reverse("password_reset_confirm", kwargs={"uidb64": "MQ", "token": "bad-token"})
+    assert client.get(link).status_code == 200  # "This link has already been used ..."

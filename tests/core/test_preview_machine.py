@@ -10,7 +10,8 @@ by the preview and by the confirm alike, with nothing written.
 
 Actions: payments, credit notes by amount / places / in full, refunds, reallocation between
 two invoices of one customer, and through the bookings services: cancel delegates (with or
-without a cancellation charge) and discount changes. On PostgreSQL.
+without a cancellation charge), discount changes and transfers (with or without a fee). On
+PostgreSQL.
 """
 
 from decimal import Decimal as D
@@ -23,7 +24,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
 
 from bookings import services as bookings
-from bookings.models import BookingPlace
+from bookings.models import BookingPlace, PlaceState
 from core.errors import DomainError
 from core.models import AuditEvent
 from core.money import q
@@ -38,7 +39,7 @@ from invoicing.services import (
 )
 from notifications.models import OutboxMessage
 from tests.actions import ledger_counts
-from tests.bookings.factories import ScheduleFactory, organisation_with_members
+from tests.bookings.factories import CourseFactory, ScheduleFactory, organisation_with_members
 from tests.invoicing.factories import account, gross_line, issue
 
 picks = st.integers(min_value=0, max_value=10_000)
@@ -332,6 +333,32 @@ class PreviewMachine(RuleBasedStateMachine):
             )
         )
 
+    @rule(
+        which=st.integers(0, 3),
+        price=st.sampled_from([D("80.00"), D("33.33"), D("150.00")]),
+        fee=st.one_of(st.none(), st.decimals(min_value=D("0.01"), max_value=D("40"), places=2)),
+    )
+    def transfer(self, which, price, fee):
+        places = list(
+            BookingPlace.objects.filter(booking=self.booking, state=PlaceState.BOOKED).order_by(
+                "pk"
+            )
+        )
+        if not places:
+            return
+        place = places[which % len(places)]
+        target = ScheduleFactory(course=CourseFactory(default_price=price), capacity=3)
+        self._step(
+            lambda: bookings.booking_place_transfer(
+                actor=self.actor,
+                booking=self.booking,
+                place_id=place.pk,
+                schedule=target,
+                fee_net=fee,
+                reason="Later date",
+            )
+        )
+
 
 @pytest.mark.django_db
 @pytest.mark.slow
@@ -350,5 +377,5 @@ def test_preview_equals_what_confirm_writes(needs_postgres, finance_user):
     # every kind of action was previewed and confirmed at least once, not only refused
     assert PreviewMachine.confirmed == {
         "pay", "credit_amount", "credit_places", "credit_full", "refund", "reallocate",
-        "cancel_delegates", "discount",
+        "cancel_delegates", "discount", "transfer",
     }  # fmt: skip

@@ -17,6 +17,7 @@ from invoicing.models import (
     Payment,
     Refund,
 )
+from invoicing.services.verify import ledger_drift
 
 ZERO = Decimal("0.00")
 LEDGER_MODELS = [Invoice, InvoiceLine, CreditNote, CreditNoteLine, Payment, Allocation, Refund]
@@ -119,6 +120,8 @@ def check_all() -> None:
         assert inv.outstanding >= 0 and inv.overpayment >= 0
         assert inv.outstanding == 0 or inv.overpayment == 0
         assert inv.overpaid == (inv.overpayment > 0)
+    # The nightly verification agrees: no drift where the raw rows above find none.
+    assert ledger_drift()[:2] == (len(invoices), 0)
 
     # SPEC section 3: no single amount or document total above MAX_AMOUNT; only discount lines
     # are negative; an invoice totals more than zero unless issued with allow_zero

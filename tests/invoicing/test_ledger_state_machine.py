@@ -300,7 +300,7 @@ class LedgerMachine(RuleBasedStateMachine):
         inv = self._inv(pick)
         amount = near(inv.overpayment, edge, amount)
         result = self._attempt(
-            amount <= inv.overpayment,
+            amount <= inv.overpayment and amount <= MAX_AMOUNT,  # one amount: at most MAX
             lambda: refund_issue(actor=self.actor, invoice=inv, amount=amount, reason="r"),
         )
         if result:

@@ -30,6 +30,7 @@ from invoicing.services import (
 )
 from invoicing.services.revenue import revenue_fold, revenue_rebuild, shares
 from tests.bookings.factories import ContactFactory, CourseFactory, ScheduleFactory
+from tests.db_guards import guards_lifted
 from tests.invoicing.factories import account, gross_line
 from tests.invoicing.test_ledger_state_machine import LedgerMachine
 
@@ -140,12 +141,8 @@ def test_bookings_credits_payments_refunds_match_the_rebuild(admin_user):
     # A refund that later fails stops counting (its row is made pending for the test: the
     # services only write completed refunds).
     pg = connection.vendor == "postgresql"
-    with connection.cursor() as cursor:
-        if pg:  # past the append-only trigger, for this one statement
-            cursor.execute("SET LOCAL session_replication_role = replica")
+    with guards_lifted(), connection.cursor() as cursor:  # past the refund-state trigger
         cursor.execute("UPDATE invoicing_refund SET state = 'pending' WHERE id = %s", [refund.pk])
-        if pg:
-            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
     before_fail = kept_figures()
     refund_state_set(
         actor=admin_user, refund=Refund.objects.get(pk=refund.pk), state="failed", reason="Bounced"
