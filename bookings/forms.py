@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import F
 from django.utils import timezone
 
-from core.forms import IdMultipleChoiceField, TextAreaField
+from core.forms import IdChoiceField, IdMultipleChoiceField, TextAreaField
 from schedules.models import Schedule
 
 from .models import BookingPlace, DiscountKind
@@ -96,7 +96,7 @@ class TransferForm(forms.Form):
     # validation accepts any such schedule, so a long list never makes a valid choice fail.
     CHOICES_SHOWN = 200
 
-    schedule = forms.ModelChoiceField(
+    schedule = IdChoiceField(
         label="New schedule",
         queryset=Schedule.objects.none(),
         error_messages={
