@@ -15,10 +15,11 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## Embedded default: SQLite, eager tasks, console email, demo data, demo logins printed.
+DEMO_ENV := env -u DATABASE_URL -u REDIS_URL -u EMAIL_HOST DJANGO_DEBUG=1 DJANGO_EMBEDDED=1
 run: $(STAMP)
-	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 $(BIN)/python manage.py demo_data
-	env -u DATABASE_URL -u REDIS_URL DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py demo_data
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## The whole suite against a real PostgreSQL and Redis (started if not running), then lint.
 test: $(STAMP)

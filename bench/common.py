@@ -30,6 +30,8 @@ def setup_django(*, require_postgres: bool = True) -> None:
     )
     os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost")
     os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+    # The bench sends no real email and may run without REDIS_URL (tasks in-process).
+    os.environ.setdefault("DJANGO_EMBEDDED", "1")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
     from django.conf import settings

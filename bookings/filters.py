@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.utils import timezone
 
-from core.forms import DateInput
+from core.filters import DateFilter, IdFilter
 
 from .models import Booking, BookingStatus, BookingType
 from .selectors import bookings_with_delegate
@@ -26,25 +26,18 @@ class BookingFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(
         label="Type", choices=BookingType.choices, empty_label="Any type"
     )
-    starts_from = django_filters.DateFilter(
+    starts_from = DateFilter(
         label="Schedule from",
         method="filter_nothing",  # both dates are applied together in filter_queryset
-        widget=DateInput(),
     )
-    starts_to = django_filters.DateFilter(
-        label="Schedule to",
-        method="filter_nothing",
-        widget=DateInput(),
-    )
+    starts_to = DateFilter(label="Schedule to", method="filter_nothing")
     organisation = django_filters.CharFilter(
         label="Organisation",
         field_name="organisation__name",
         lookup_expr="icontains",
         widget=forms.TextInput(attrs={"maxlength": 100}),
     )
-    organisation_id = django_filters.NumberFilter(
-        field_name="organisation_id", widget=forms.HiddenInput
-    )
+    organisation_id = IdFilter(label="Organisation", field_name="organisation_id")
     schedule = django_filters.CharFilter(
         label="Schedule ID",
         field_name="schedule__code",

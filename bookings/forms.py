@@ -5,7 +5,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from contacts.models import Contact
-from core.forms import TextAreaField
+from core.forms import IdChoiceField, IdMultipleChoiceField, TextAreaField
 from schedules.models import Schedule
 
 from .models import BookingPlace, DiscountKind
@@ -52,7 +52,7 @@ class DiscountForm(DiscountFields):
 
 
 class CancelDelegatesForm(forms.Form):
-    places = forms.ModelMultipleChoiceField(
+    places = IdMultipleChoiceField(
         label="Delegates to cancel",
         queryset=BookingPlace.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -97,7 +97,7 @@ class TransferForm(forms.Form):
     # validation accepts any such schedule, so a long list never makes a valid choice fail.
     CHOICES_SHOWN = 200
 
-    schedule = forms.ModelChoiceField(
+    schedule = IdChoiceField(
         label="New schedule",
         queryset=Schedule.objects.none(),
         error_messages={
@@ -145,7 +145,7 @@ class PlaceholderBuyForm(forms.Form):
     """ "Buy placeholder places": the organisation and schedule are chosen first (the URL)."""
 
     places = forms.IntegerField(label="Number of places", min_value=1, max_value=1000)
-    lead_booker = forms.ModelChoiceField(
+    lead_booker = IdChoiceField(
         label="Lead booker (optional)", queryset=Contact.objects.none(), required=False
     )
     po_number = forms.CharField(label="Purchase order number", max_length=60, required=False)
@@ -157,7 +157,7 @@ class PlaceholderBuyForm(forms.Form):
 
 
 class PlaceholderAssignForm(forms.Form):
-    contact = forms.ModelChoiceField(label="Delegate", queryset=Contact.objects.none())
+    contact = IdChoiceField(label="Delegate", queryset=Contact.objects.none())
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,16 +1,20 @@
 """Settings read from environment variables, with embedded defaults for a first run.
 
-No DATABASE_URL -> SQLite in ./var; no REDIS_URL -> Celery tasks run eagerly in-process.
-Production sets DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, REDIS_URL, EMAIL_URL
-and leaves DJANGO_DEBUG unset.
+Production sets DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, REDIS_URL, EMAIL_HOST
+and leaves DJANGO_DEBUG unset; start-up stops, naming the variable, when one is missing.
+The embedded default (no DATABASE_URL -> SQLite in ./var; no REDIS_URL -> Celery tasks run
+eagerly in-process; no EMAIL_HOST -> email printed to the console) is only used with
+DJANGO_DEBUG=1 or an explicit DJANGO_EMBEDDED=1 (`make run`, the tests).
 """
 
 import os
 from decimal import Decimal
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -21,7 +25,20 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-EMBEDDED = "DATABASE_URL" not in os.environ
+
+# Production never falls back to the embedded default silently: a deployment that lost its
+# DATABASE_URL would otherwise start on an empty SQLite file, one without REDIS_URL would send
+# email inside requests, one without EMAIL_HOST would print customers' email to a log.
+REQUIRED_IN_PRODUCTION = ("DATABASE_URL", "REDIS_URL", "EMAIL_HOST")
+ALLOW_EMBEDDED = DEBUG or env_bool("DJANGO_EMBEDDED", False)
+_missing = [name for name in REQUIRED_IN_PRODUCTION if not os.environ.get(name, "").strip()]
+if _missing and not ALLOW_EMBEDDED:
+    raise ImproperlyConfigured(
+        f"{' and '.join(_missing)} must be set when DJANGO_DEBUG is off. "
+        "Set DJANGO_EMBEDDED=1 to run the embedded demo instead (SQLite, tasks run in-process, "
+        "email printed to the console)."
+    )
+EMBEDDED = not os.environ.get("DATABASE_URL", "").strip()
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
@@ -156,9 +173,27 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Fail fast when the broker is down: the outbox row is already committed and the beat sweep
-# (notifications.tasks.outbox_sweep) picks it up later.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# Fail fast when the broker is down or hangs (paused, or a host that accepts the connection
+# and never answers): emails are enqueued after commit inside the request, the outbox row is
+# already committed, and the beat sweep (notifications.tasks.outbox_sweep) sends it later.
+# Connect within 1 s, read within 2 s (above kombu's 1 s BRPOP wait, which the worker reads
+# with the same options), one retry of a refused connection; after a failure the process
+# leaves the broker alone for OUTBOX_BROKER_BACKOFF seconds (notifications.services.queue).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    "socket_timeout": 2,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+OUTBOX_BROKER_BACKOFF = float(os.environ.get("OUTBOX_BROKER_BACKOFF", "30"))
 CELERY_BEAT_SCHEDULE = {
     "login-records-prune": {"task": "core.tasks.login_records_prune_task", "schedule": 86400.0},
     "outbox-sweep": {"task": "notifications.tasks.outbox_sweep", "schedule": 60.0},
@@ -185,6 +220,11 @@ else:
     # Embedded default: messages stay in the Outbox page and are printed to the console.
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bookings@example.test")
+# The site's own domain, e.g. for each email's Message-ID (<outbox.123.…@SITE_DOMAIN>, the same
+# on every delivery attempt of one outbox message); by default the sender address's domain.
+SITE_DOMAIN = os.environ.get("SITE_DOMAIN", "") or (
+    parseaddr(DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+)
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
 # Seconds before the first retry of a failed delivery; doubles per attempt up to the max.
 OUTBOX_RETRY_BACKOFF = float(os.environ.get("OUTBOX_RETRY_BACKOFF", "30"))

@@ -9,6 +9,9 @@ import os
 os.environ.setdefault(
     "DJANGO_SECRET_KEY", "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 )
+# Whatever of DATABASE_URL / REDIS_URL is missing falls back to the embedded default (SQLite,
+# eager tasks); email never leaves the process (locmem below), so EMAIL_HOST is not needed.
+os.environ.setdefault("DJANGO_EMBEDDED", "1")
 
 from .settings import *  # noqa: E402, F403
 

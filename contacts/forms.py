@@ -1,6 +1,6 @@
 from django import forms
 
-from core.forms import DateInput, TextAreaField
+from core.forms import BoundedDateField, IdChoiceField, TextAreaField
 
 from . import phones
 from .models import Contact, Organisation
@@ -18,7 +18,7 @@ class ContactForm(forms.Form):
         help_text="Any spelling, e.g. 07700 900123 or +44 7700 900123.",
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
-    date_of_birth = forms.DateField(label="Date of birth", required=False, widget=DateInput())
+    date_of_birth = BoundedDateField(label="Date of birth", required=False)
 
     def clean_mobile(self) -> str:
         raw = self.cleaned_data["mobile"].strip()
@@ -61,7 +61,7 @@ class FamilyForm(forms.Form):
 class PickedContactForm(forms.Form):
     """A contact chosen with the picker (the hidden input carries its id)."""
 
-    contact = forms.ModelChoiceField(
+    contact = IdChoiceField(
         queryset=Contact.objects.all(),
         label="Contact",
         error_messages={

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from core.forms import DateInput
+from core.filters import DateFilter, IdFilter
 
 from .models import Invoice, InvoiceStatus
 
@@ -30,22 +30,12 @@ class InvoiceFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label="Status", choices=STATUS_CHOICES, method="filter_status", empty_label="Any"
     )
-    issued_from = django_filters.DateFilter(
-        label="Issued from",
-        field_name="issue_date",
-        lookup_expr="gte",
-        widget=DateInput(),
-    )
-    issued_to = django_filters.DateFilter(
-        label="Issued to",
-        field_name="issue_date",
-        lookup_expr="lte",
-        widget=DateInput(),
-    )
+    issued_from = DateFilter(label="Issued from", field_name="issue_date", lookup_expr="gte")
+    issued_to = DateFilter(label="Issued to", field_name="issue_date", lookup_expr="lte")
     bill_to = django_filters.CharFilter(
         label="Bill to", field_name="bill_to_name", lookup_expr="icontains"
     )
-    account = django_filters.NumberFilter(field_name="account_id", widget=forms.HiddenInput)
+    account = IdFilter(label="Billing account", field_name="account_id")
     overdue = django_filters.BooleanFilter(
         label="Overdue only", method="filter_overdue", widget=forms.CheckboxInput
     )

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
-from core.forms import DateInput
+from core.forms import BoundedDateField
 from core.money import MAX_AMOUNT, money_str
 
 from .models import Payment
@@ -22,11 +22,8 @@ class PaymentForm(forms.Form):
     amount = forms.DecimalField(label="Amount (£)", **MONEY)
     method = forms.ChoiceField(label="Payment method", choices=Payment.Method.choices)
     reference = forms.CharField(label="Reference", max_length=100, required=False)
-    received_on = forms.DateField(
-        label="Date received",
-        # A date input only takes ISO dates; the en-GB default (01/12/2026) shows as empty.
-        widget=DateInput(),
-    )
+    # A date picker (core.forms.DateInput: the en-GB default 01/12/2026 would show as empty).
+    received_on = BoundedDateField(label="Date received")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

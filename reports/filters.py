@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from bookings.models import BookingPlace
 from contacts.models import Organisation
-from core.forms import DateInput
+from core.filters import DateFilter, IdChoiceFilter
 from schedules.forms import TrainerChoiceField, trainers
 from schedules.models import Course, Venue
 
@@ -22,28 +22,20 @@ def _local_midnight(day: datetime.date) -> datetime.datetime:
 MAX_ORGANISATIONS = 500
 
 
-class TrainerFilter(django_filters.ModelChoiceFilter):
+class TrainerFilter(IdChoiceFilter):
     field_class = TrainerChoiceField
 
 
 class UpcomingFilter(django_filters.FilterSet):
-    starts_from = django_filters.DateFilter(
-        label="Starts from",
-        method="filter_starts_from",
-        widget=DateInput(),
-    )
-    starts_to = django_filters.DateFilter(
-        label="Starts to",
-        method="filter_starts_to",
-        widget=DateInput(),
-    )
-    course = django_filters.ModelChoiceFilter(
+    starts_from = DateFilter(label="Starts from", method="filter_starts_from")
+    starts_to = DateFilter(label="Starts to", method="filter_starts_to")
+    course = IdChoiceFilter(
         label="Course",
         field_name="schedule__course",
         queryset=Course.objects.order_by("title", "code"),
         empty_label="Any course",
     )
-    venue = django_filters.ModelChoiceFilter(
+    venue = IdChoiceFilter(
         label="Venue",
         field_name="schedule__venue",
         queryset=Venue.objects.order_by("name"),

@@ -6,21 +6,16 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from core.forms import DateInput
+from core.forms import BoundedDateField
 
 from .selectors import OTHER, OTHER_LABEL, revenue_filter_courses
 
 MAX_MONTHS = 60  # five years of months is already a long table and chart
-EARLIEST, LATEST = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
 
 
 def check_date_range(form: forms.Form, start: str, end: str) -> None:
-    """Both dates in a sensible range (no overflow when a day is added), in order."""
+    """Both dates in order (their fields keep them between 1900 and 2999: core.forms)."""
     data = form.cleaned_data
-    for name in (start, end):
-        value = data.get(name)
-        if value and not EARLIEST <= value <= LATEST:
-            form.add_error(name, "Enter a date between the years 1900 and 2999.")
     if data.get(start) and data.get(end) and data[start] > data[end]:
         form.add_error(None, "The start date must be on or before the end date.")
 
@@ -44,8 +39,8 @@ def default_period(today: datetime.date | None = None) -> tuple[datetime.date, d
 
 
 class RevenueForm(forms.Form):
-    date_from = forms.DateField(label="From", required=False, widget=DateInput())
-    date_to = forms.DateField(label="To", required=False, widget=DateInput())
+    date_from = BoundedDateField(label="From", required=False)
+    date_to = BoundedDateField(label="To", required=False)
     course = forms.ChoiceField(label="Course", required=False)
 
     def __init__(self, *args, **kwargs):

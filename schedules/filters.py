@@ -6,6 +6,8 @@ from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
+from core.filters import IdChoiceFilter
+
 from .models import Course, Schedule
 
 
@@ -39,7 +41,7 @@ class ScheduleFilter(django_filters.FilterSet):
         method="filter_when",
         widget=forms.RadioSelect,
     )
-    course = django_filters.ModelChoiceFilter(
+    course = IdChoiceFilter(
         label="Course", queryset=Course.objects.order_by("title"), empty_label="All courses"
     )
     q = django_filters.CharFilter(label="Schedule ID or course", method="filter_text")

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib.auth import get_user_model
 
-from core.forms import DateInput, TextAreaField
+from core.forms import BoundedDateField, BoundedDateTimeField, IdChoiceField, TextAreaField
 from core.roles import Role
 
 from .models import Course, Schedule, Venue
@@ -71,32 +71,30 @@ def trainers():
     )
 
 
-class TrainerChoiceField(forms.ModelChoiceField):
+class TrainerChoiceField(IdChoiceField):
     def label_from_instance(self, obj) -> str:
         return obj.get_full_name() or obj.username
 
 
 class ScheduleForm(forms.Form):
-    course = forms.ModelChoiceField(label="Course", queryset=Course.objects.order_by("title"))
+    course = IdChoiceField(label="Course", queryset=Course.objects.order_by("title"))
     code = forms.CharField(
         label="Schedule ID",
         max_length=20,
         required=False,
         help_text="Leave blank to generate one from the course code and start date.",
     )
-    start_at = forms.DateTimeField(
+    start_at = BoundedDateTimeField(
         label="Start",
         input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
     )
-    end_at = forms.DateTimeField(
+    end_at = BoundedDateTimeField(
         label="End",
         input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT),
     )
-    venue = forms.ModelChoiceField(
-        label="Venue", queryset=Venue.objects.order_by("name"), required=False
-    )
+    venue = IdChoiceField(label="Venue", queryset=Venue.objects.order_by("name"), required=False)
     trainer = TrainerChoiceField(label="Trainer", queryset=trainers(), required=False)
     capacity = forms.IntegerField(label="Capacity", min_value=1, max_value=10000)
     price = forms.DecimalField(
@@ -145,7 +143,7 @@ class ScheduleForm(forms.Form):
 
 
 class SessionForm(forms.Form):
-    date = forms.DateField(label="Date", widget=DateInput())
+    date = BoundedDateField(label="Date")
     start_time = forms.TimeField(
         label="Start time", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )

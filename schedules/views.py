@@ -6,7 +6,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.access import has, require
 from core.forms import OptionalReasonForm
-from core.web import action_view, partial_template, submit_once
+from core.web import action_view, int_or_none, partial_template, submit_once
 
 from . import selectors, services
 from .forms import CourseForm, ScheduleForm, SessionForm
@@ -77,9 +77,9 @@ def _render_detail(request: HttpRequest, pk: int, session_form=None) -> HttpResp
 @require("manage_schedules")
 def schedule_create(request: HttpRequest) -> HttpResponse:
     initial = {}
-    course_id = request.GET.get("course", "")
-    if course_id.isdigit():
-        initial["course"] = int(course_id)
+    course_id = int_or_none(request.GET.get("course"))
+    if course_id:
+        initial["course"] = course_id
     form = ScheduleForm(request.POST or None, initial=initial)
     if request.method == "POST" and (
         response := submit_once(

@@ -25,6 +25,7 @@ from .delivery import (
     Outcome,
     outbox_build_email,
     outbox_deliver,
+    outbox_message_id,
     retry_delay,
 )
 from .queue import EmailToQueue, email_queue, email_queue_many, outbox_retry, outbox_retry_failed
@@ -62,6 +63,7 @@ __all__ = [
     "email_templates_sync",
     "outbox_build_email",
     "outbox_deliver",
+    "outbox_message_id",
     "outbox_retry",
     "outbox_retry_failed",
     "render_text",

@@ -1,5 +1,6 @@
 """Delivery: claim a message, send it with Django's mail backend, record the outcome."""
 
+import datetime
 import logging
 import random
 from dataclasses import dataclass
@@ -48,6 +49,18 @@ def retry_delay(attempts: int) -> float:
     return ceiling * random.uniform(0.5, 1.0)
 
 
+def outbox_message_id(message: OutboxMessage) -> str:
+    """The Message-ID of every delivery attempt of this outbox message.
+
+    Delivery is at least once: a worker that dies after the mail server accepted a message
+    sends it again. With the same Message-ID on every attempt, mail clients and servers that
+    deduplicate drop the second copy. The id comes from the outbox row (its id, and its
+    creation time so that a database restored or started afresh never reuses one) and the
+    site's domain (settings.SITE_DOMAIN)."""
+    created = message.created_at.astimezone(datetime.UTC).strftime("%Y%m%d%H%M%S")
+    return f"<outbox.{message.pk}.{created}@{settings.SITE_DOMAIN}>"
+
+
 def outbox_build_email(message: OutboxMessage) -> EmailMultiAlternatives:
     """The Django email for a message; attachments are made now from their references."""
     email = EmailMultiAlternatives(
@@ -55,7 +68,7 @@ def outbox_build_email(message: OutboxMessage) -> EmailMultiAlternatives:
         body=message.body,
         from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
         to=list(message.to),
-        headers={"X-Outbox-Message": str(message.pk)},
+        headers={"X-Outbox-Message": str(message.pk), "Message-ID": outbox_message_id(message)},
     )
     if message.html_body:
         email.attach_alternative(message.html_body, "text/html")

@@ -2,6 +2,7 @@
 handed to Celery after commit; a person may queue a failed one again."""
 
 import logging
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -58,20 +59,48 @@ def _attachment_refs(items: Iterable[tuple[str, int]]) -> list[list[Any]]:
     return refs
 
 
-def _enqueue(message_id: int) -> None:
-    """Hand the message to Celery. Never raises: if the broker is down the row stays pending
-    and `outbox_sweep` sends it later, so the user's request must not fail for it."""
-    from ..tasks import outbox_send
+# After a failed enqueue this process leaves the broker alone until this time.monotonic()
+# value: a broker that hangs costs one timeout (settings.CELERY_BROKER_TRANSPORT_OPTIONS), not
+# one per email of a booking or per request while it is down.
+_broker_skip_until = 0.0
 
-    try:
-        outbox_send.delay(message_id)
-    except Exception:
-        log.exception("Could not enqueue outbox message %s; the sweep will retry", message_id)
+
+def broker_reset() -> None:
+    """Try the broker again on the next enqueue (tests; a broker known to be back)."""
+    global _broker_skip_until
+    _broker_skip_until = 0.0
+
+
+def _enqueue(message_id: int) -> None:
+    _enqueue_all([message_id])
 
 
 def _enqueue_all(message_ids: list[int]) -> None:
-    for message_id in message_ids:
-        _enqueue(message_id)
+    """Hand the messages to Celery, after commit. Never raises: the rows are committed and
+    pending, and `outbox_sweep` sends whatever did not reach the broker, so the user's
+    request must not fail (or wait) for it. After one failure the rest are left to the sweep,
+    and so is every enqueue of this process for settings.OUTBOX_BROKER_BACKOFF seconds."""
+    global _broker_skip_until
+    from ..tasks import outbox_send
+
+    if time.monotonic() < _broker_skip_until:
+        log.warning(
+            "Broker unavailable a moment ago; outbox messages %s left to the sweep", message_ids
+        )
+        return
+    for done, message_id in enumerate(message_ids):
+        try:
+            outbox_send.delay(message_id)
+        except Exception as error:
+            backoff = float(getattr(settings, "OUTBOX_BROKER_BACKOFF", 30.0))
+            _broker_skip_until = time.monotonic() + backoff
+            log.warning(
+                "Could not enqueue outbox messages %s (%s: %s); the sweep will send them",
+                message_ids[done:],
+                type(error).__name__,
+                error,
+            )
+            return
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,17 @@ class SmtpListener:
         return self.handler.messages
 
 
+@pytest.fixture(autouse=True)
+def _broker_tried_afresh():
+    """A test that makes the broker fail must not leave the next tests' emails to the sweep
+    (after a failure the process leaves the broker alone for OUTBOX_BROKER_BACKOFF s)."""
+    from notifications.services.queue import broker_reset
+
+    broker_reset()
+    yield
+    broker_reset()
+
+
 @pytest.fixture
 def smtp_listener(settings):
     """Factory: smtp_listener(refuse=0, start=True) -> SmtpListener; Django sends through it."""
