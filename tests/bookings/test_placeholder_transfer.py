@@ -125,7 +125,7 @@ def test_onto_a_priced_schedule_the_places_are_invoiced_there(admin_user):
     assert invoice.display_no in mail.body
     # now it has an invoice: no second transfer
     with pytest.raises(DomainError, match="only while it has no invoice"):
-        _transfer(admin_user, booking, _schedule())
+        _transfer(admin_user, Booking.objects.get(pk=booking.pk), _schedule())
 
 
 def test_refused_while_the_placeholder_has_an_invoice(admin_user):
@@ -227,3 +227,15 @@ def test_page_is_only_for_placeholders(admin_client, admin_user):
     Booking.objects.filter(pk=booking.pk).update(kind="group")
     url = reverse("bookings:placeholder_transfer", args=[booking.pk])
     assert admin_client.get(url).status_code == 404
+
+
+def test_a_stale_placeholder_is_not_moved_again(admin_user):
+    """The caller's booking says where it is moving from: once moved, the same (stale) request
+    is refused rather than moving the places on from their new schedule."""
+    booking, _ = _free_placeholder(admin_user, 2)
+    first, second = _schedule(), _schedule()
+    _transfer(admin_user, booking, first)
+    with pytest.raises(DomainError, match="moved to another schedule since this page"):
+        _transfer(admin_user, booking, second)
+    assert Booking.objects.get(pk=booking.pk).schedule_id == first.pk
+    assert (_taken(first), _taken(second)) == (2, 0)

@@ -63,11 +63,9 @@ def placeholder_transfer(
     if schedule is None:
         raise DomainError("Choose the schedule to transfer to.", field="schedule")
     with service_atomic():
-        old_schedule_id = (
-            Booking.objects.filter(pk=booking.pk).values_list("schedule_id", flat=True).first()
-        )
-        if old_schedule_id is None:
-            raise DomainError("That booking does not exist.")
+        # From the schedule the caller saw (the page, the preview): if the placeholder has
+        # moved since, it is refused below rather than moved again from somewhere else.
+        old_schedule_id = booking.schedule_id
         if old_schedule_id == schedule.pk:
             raise DomainError(
                 "The placeholder is already on that schedule: choose another one.",
@@ -80,8 +78,11 @@ def placeholder_transfer(
         booking = lock_booking(booking)
         if booking.kind != BookingType.PLACEHOLDER:
             raise DomainError("That booking is not a placeholder.")
-        if booking.schedule_id != old_schedule_id:  # moved meanwhile: our locks are not its
-            raise DomainError("The placeholder was changed meanwhile: try again.")
+        if booking.schedule_id != old_schedule_id:
+            raise DomainError(
+                "The placeholder has moved to another schedule since this page was shown: "
+                "reload it."
+            )
         if not booking.is_active:
             raise DomainError(
                 f"A {booking.get_status_display().lower()} booking cannot be changed."
