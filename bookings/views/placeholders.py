@@ -124,7 +124,9 @@ def placeholder_assign(request: HttpRequest, pk: int) -> HttpResponse:
         preview=False,  # no money moves: the place is already paid for
         consequence=(
             "The delegate takes one of the free places: they are booked on "
-            f"{booking.schedule.code} and appear on its attendance register."
+            f"{booking.schedule.code} and appear on its attendance register. They are sent "
+            "a booking confirmation"
+            + (" and the lead booker is told." if booking.lead_booker_id else ".")
         ),
     )
 

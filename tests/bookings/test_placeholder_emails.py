@@ -86,3 +86,11 @@ def test_assign_without_a_lead_booker_emails_only_the_delegate(admin_user):
     mail = OutboxMessage.objects.get()
     assert (mail.template_key, mail.to) == ("booking_delegate_confirmation", [people[2].email])
     assert "lead booker" not in mail.body
+
+
+def test_assign_page_says_who_is_emailed(admin_client, admin_user):
+    from django.urls import reverse
+
+    booking, _ = _buy(admin_user)
+    page = admin_client.get(reverse("bookings:placeholder_assign", args=[booking.pk]))
+    assert "sent a booking confirmation and the lead booker is told" in page.content.decode()
