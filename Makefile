@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format bench bench-data bench-booking worker clean
+.PHONY: run test install lint format bench bench-data bench-booking bench-transfer worker clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ bench: $(STAMP)
 ## Bookings per second: the service, the PostgreSQL ceiling (pgbench), the Book form on gunicorn.
 bench-booking: $(STAMP)
 	$(BIN)/python bench/booking_throughput.py
+
+## Transfers and placeholder "Cancel all places" per second, through the services.
+bench-transfer: $(STAMP)
+	$(BIN)/python bench/transfer_throughput.py
 
 worker:
 	$(BIN)/celery -A config worker -B -l info

@@ -390,3 +390,14 @@ def queue_transfer(
             )
         )
     _queue(actor=actor, emails=emails)
+
+
+# Placeholder emails live in their own module; imported last, as it uses the helpers above.
+from .placeholder_emails import (  # noqa: E402, F401 (re-exported for the services)
+    PLACEHOLDER_EMAIL_TEMPLATES,
+    queue_placeholder_assigned,
+    queue_placeholder_bought,
+    queue_placeholder_transfer,
+)
+
+EMAIL_TEMPLATES.update(PLACEHOLDER_EMAIL_TEMPLATES)

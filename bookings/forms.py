@@ -189,3 +189,12 @@ class PlaceholderCancelAllForm(forms.Form):
     reason = forms.CharField(
         label="Reason", max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class PlaceholderTransferForm(TransferForm):
+    """Transfer a placeholder as a whole: the new schedule and the reason (no fee: the
+    placeholder has no invoice to add one to)."""
+
+    def __init__(self, *args, current: Schedule, now=None, **kwargs):
+        super().__init__(*args, current=current, now=now, **kwargs)
+        del self.fields["fee"]

@@ -29,6 +29,11 @@ urlpatterns = [
     ),
     path("<int:pk>/part-cancel/", views.placeholder_part_cancel, name="placeholder_part_cancel"),
     path("<int:pk>/cancel-all/", views.placeholder_cancel_all, name="placeholder_cancel_all"),
+    path(
+        "<int:pk>/transfer-placeholder/",
+        views.placeholder_transfer,
+        name="placeholder_transfer",
+    ),
     path("contact/<int:contact_pk>/", views.contact_bookings, name="contact_bookings"),
     path("schedule/<int:schedule_pk>/register/", views.schedule_register, name="schedule_register"),
 ]

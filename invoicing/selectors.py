@@ -52,6 +52,17 @@ def invoices_for_booking(booking) -> list[Invoice]:
     )
 
 
+def booking_invoice_numbers(booking_id: int) -> list[str]:
+    """The numbers of every invoice issued for a booking (charges included): the bookings side
+    asks this instead of reading invoice rows (a placeholder is transferred only while it has
+    none, SPEC 5)."""
+    return list(
+        Invoice.objects.filter(booking_id=booking_id)
+        .order_by("pk")
+        .values_list("display_no", flat=True)
+    )
+
+
 def invoice_detail(pk: int) -> Invoice:
     """The invoice with everything its page shows, in a fixed number of queries."""
     return (

@@ -3,7 +3,7 @@
 `create` books students and delegates, `edit` changes details, PO number and discount,
 `status` moves a booking between the statuses of `bookings.states`, `cancel` cancels
 delegates or whole bookings; `transfer` moves a delegate to another schedule;
-`placeholder` buys, assigns, unassigns and cancels placeholder places; `_locks` holds the
+`placeholder` buys, assigns, unassigns, cancels and transfers placeholder places; `_locks` holds the
 locks and the one place that moves `Schedule.places_taken`, `_ledger` the bookings side of
 the ledger seam.
 """
@@ -17,6 +17,7 @@ from .placeholder import (
     placeholder_buy,
     placeholder_cancel_all,
     placeholder_part_cancel,
+    placeholder_transfer,
     placeholder_unassign,
 )
 from .status import (
@@ -34,6 +35,7 @@ __all__ = [
     "placeholder_buy",
     "placeholder_cancel_all",
     "placeholder_part_cancel",
+    "placeholder_transfer",
     "placeholder_unassign",
     "booking_cancel",
     "booking_cancel_delegates",

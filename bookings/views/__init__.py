@@ -16,6 +16,7 @@ from .placeholders import (
     placeholder_cancel_all,
     placeholder_new,
     placeholder_part_cancel,
+    placeholder_transfer,
     placeholder_unassign,
 )
 from .transfer import booking_transfer
@@ -36,6 +37,7 @@ __all__ = [
     "placeholder_cancel_all",
     "placeholder_new",
     "placeholder_part_cancel",
+    "placeholder_transfer",
     "placeholder_unassign",
     "schedule_register",
     "booking_transfer",

@@ -38,6 +38,7 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
     booking = _booking_or_404(pk)
     can_manage = has(request.user, "manage_bookings")
     places = list(booking.places.all())
+    invoices = selectors.booking_invoices(booking)
     return render(
         request,
         "bookings/detail.html",
@@ -46,7 +47,7 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "places": places,
             "booked": [p for p in places if p.state == PlaceState.BOOKED],
             "placeholder": placeholder_summary(booking, places),
-            "invoices": selectors.booking_invoices(booking),
+            "invoices": invoices,
             "history": list(selectors.booking_history(booking)[:200]),
             "emails": list(emails_about(booking)[:100]),
             "can_manage": can_manage,
@@ -57,6 +58,13 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 has(request.user, "transfer_delegates")
                 and booking.is_active
                 and booking.kind != BookingType.PLACEHOLDER
+            ),
+            # Offered only while the placeholder has no invoice (SPEC 5); the service re-checks.
+            "can_transfer_placeholder": (
+                booking.kind == BookingType.PLACEHOLDER
+                and booking.is_active
+                and has(request.user, "transfer_delegates")
+                and not invoices
             ),
             "transitions": _transitions_for(booking) if can_manage else [],
         },

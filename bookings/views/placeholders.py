@@ -21,8 +21,10 @@ from ..forms import (
     PlaceholderBuyForm,
     PlaceholderCancelAllForm,
     PlaceholderPartCancelForm,
+    PlaceholderTransferForm,
 )
 from ..models import Booking, BookingPlace, BookingType, PlaceState
+from ..services.placeholder.transfer import placeholder_invoice_refusal
 from ._common import _action, _booking_or_404
 
 
@@ -122,7 +124,9 @@ def placeholder_assign(request: HttpRequest, pk: int) -> HttpResponse:
         preview=False,  # no money moves: the place is already paid for
         consequence=(
             "The delegate takes one of the free places: they are booked on "
-            f"{booking.schedule.code} and appear on its attendance register."
+            f"{booking.schedule.code} and appear on its attendance register. They are sent "
+            "a booking confirmation"
+            + (" and the lead booker is told." if booking.lead_booker_id else ".")
         ),
     )
 
@@ -215,6 +219,32 @@ def placeholder_cancel_all(request: HttpRequest, pk: int) -> HttpResponse:
         submit="Cancel all places",
         danger=True,
         intro="placeholder_cancel",
+    )
+
+
+@require("transfer_delegates")
+@vary_on_headers("HX-Request")
+def placeholder_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Transfer placeholder": every place, assigned or free, to another schedule; only while
+    the placeholder has no invoice (SPEC 5). Previewed: the page shows the history entry, the
+    emails and any invoice the new schedule's price needs before confirm."""
+    booking = _placeholder_or_404(pk)
+    form = PlaceholderTransferForm(request.POST or None, current=booking.schedule)
+    return action_view(
+        request,
+        form=form,
+        run=lambda data: services.placeholder_transfer(
+            actor=request.user, booking=booking, schedule=data["schedule"], reason=data["reason"]
+        ),
+        done=lambda result, data: (
+            f"Placeholder {booking.reference} transferred to {data['schedule'].code}."
+        ),
+        title="Transfer placeholder",
+        subject=booking.reference,
+        back_url=reverse("bookings:detail", args=[booking.pk]),
+        submit="Transfer",
+        intro_template="bookings/_placeholder_transfer_intro.html",
+        context={"booking": booking, "refusal": placeholder_invoice_refusal(booking)},
     )
 
 

@@ -2,7 +2,8 @@
 buys, assigns, unassigns, part-cancels (with and without a credit note, valued or
 proportional) and cancel-alls (with and without a charge), payments, manual credit notes,
 delegate cancellations with and without charges, discount changes, refunds and transfers
-(with and without a fee, onto new, full or the same schedules); after every step the ledger
+(with and without a fee, onto new, full or the same schedules), placeholders transferred as a
+whole (free ones; refused once invoiced); after every step the ledger
 invariants (LEDGER section 3, with 16, 17, 18, 20 and 21 checked by their rules) hold,
 capacity matches the places booked (free placeholder places included), a cancelled or
 transferred place has nothing left to credit, and a refused step changes nothing.
@@ -98,8 +99,15 @@ class BookingMoneyMachine(RuleBasedStateMachine):
             return None
         return Booking.objects.get(pk=self.placeholders[pick % len(self.placeholders)])
 
-    @rule(count=st.integers(1, 7), price=prices, rate=rates, capacity=st.integers(1, 8))
-    def buy_placeholder(self, count, price, rate, capacity):
+    @rule(
+        count=st.integers(1, 7),
+        price=prices,
+        rate=rates,
+        capacity=st.integers(1, 8),
+        free=st.booleans(),
+    )
+    def buy_placeholder(self, count, price, rate, capacity, free):
+        price = D("0.00") if free else price  # a free placeholder has no invoice
         schedule = ScheduleFactory(
             course=CourseFactory(default_price=price, vat_rate=rate), capacity=capacity
         )
@@ -113,10 +121,39 @@ class BookingMoneyMachine(RuleBasedStateMachine):
             assert booking is None  # never beyond capacity
             return
         assert booking is not None
-        (line,) = Invoice.objects.get(booking=booking).lines.all()
-        assert (line.kind, line.quantity, line.unit_net) == ("places", count, price)
+        if free:
+            assert not Invoice.objects.filter(booking=booking).exists()
+        else:
+            (line,) = Invoice.objects.get(booking=booking).lines.all()
+            assert (line.kind, line.quantity, line.unit_net) == ("places", count, price)
         self.bookings.append(booking.pk)
         self.placeholders.append(booking.pk)
+
+    @rule(pick=picks, price=st.one_of(st.just(D("0.00")), prices), capacity=st.integers(1, 8))
+    def transfer_placeholder(self, pick, price, capacity):
+        """SPEC 5: a placeholder moves as a whole only while it has no invoice."""
+        booking = self._placeholder(pick)
+        if booking is None:
+            return
+        target = ScheduleFactory(
+            course=CourseFactory(default_price=price, vat_rate=D("0")), capacity=capacity
+        )
+        moving = booking.places.filter(state=PlaceState.BOOKED).count()
+        invoiced = Invoice.objects.filter(booking=booking).exists()
+        result = self._attempt(
+            lambda: services.placeholder_transfer(
+                actor=self.actor, booking=booking, schedule=target, reason="r"
+            )
+        )
+        if invoiced or moving > capacity:
+            assert result is None
+        event(f"placeholder transfer {'refused' if result is None else 'done'}")
+        if result is None:
+            return
+        assert result.schedule_id == target.pk
+        assert booking.places.filter(state=PlaceState.BOOKED, schedule=target).count() == moving
+        billed = Invoice.objects.filter(booking=booking).exists()
+        assert billed == (price > 0 and booking.places_bought > 0)
 
     @rule(pick=picks, who=st.integers(0, 2))
     def assign(self, pick, who):

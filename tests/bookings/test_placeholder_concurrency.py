@@ -49,3 +49,52 @@ def test_two_admins_assign_to_the_last_free_place(needs_postgres, admin_user):
     assigned, refused = _race(2, work)
     assert len(assigned) == 1 and refused == ["Every place is assigned: none is free."]
     assert BookingPlace.objects.filter(booking=booking, contact__isnull=False).count() == 1
+
+
+def test_placeholder_transfer_races_bookings_for_the_last_places(needs_postgres, admin_user):
+    """A placeholder of 2 free places moving onto a schedule with 3 places left while four
+    students book it: never overbooked, and the counter matches the places."""
+    org, _ = organisation_with_members(1)
+    home = ScheduleFactory(capacity=5, course__default_price=0)
+    target = ScheduleFactory(capacity=3, course__default_price=0)
+    booking = services.placeholder_buy(actor=admin_user, schedule=home, organisation=org, places=2)
+    students = ContactFactory.create_batch(4)
+
+    def work(i):
+        if i == 0:
+            return services.placeholder_transfer(
+                actor=admin_user, booking=booking, schedule=target, reason="Race"
+            ).pk
+        return services.booking_create(
+            actor=admin_user, kind="individual", schedule=target, student=students[i - 1]
+        ).pk
+
+    made, refused = _race(5, work)
+    assert not [e for e in refused if e.startswith("UNEXPECTED")], refused
+    for schedule in (home, target):
+        booked = BookingPlace.objects.filter(schedule=schedule, state=PlaceState.BOOKED).count()
+        assert Schedule.objects.get(pk=schedule.pk).places_taken == booked
+    assert Schedule.objects.get(pk=target.pk).places_taken <= 3
+    moved = Booking.objects.get(pk=booking.pk).schedule_id == target.pk
+    assert BookingPlace.objects.filter(booking=booking, schedule=target).count() == (
+        2 if moved else 0
+    )
+
+
+def test_two_admins_transfer_the_same_placeholder(needs_postgres, admin_user):
+    org, _ = organisation_with_members(1)
+    home, first, second = (ScheduleFactory(capacity=5, course__default_price=0) for _ in "abc")
+    booking = services.placeholder_buy(actor=admin_user, schedule=home, organisation=org, places=2)
+
+    def work(i):
+        return services.placeholder_transfer(
+            actor=admin_user, booking=booking, schedule=(first, second)[i], reason="Race"
+        ).schedule_id
+
+    moved, refused = _race(2, work)
+    assert len(moved) == 1 and refused == [
+        "The placeholder has moved to another schedule since this page was shown: reload it."
+    ]
+    assert Booking.objects.get(pk=booking.pk).schedule_id == moved[0]
+    taken = dict(Schedule.objects.values_list("pk", "places_taken"))
+    assert (taken[home.pk], taken[first.pk] + taken[second.pk]) == (0, 2)

@@ -218,7 +218,9 @@ def test_placeholder_pages_404_for_other_bookings(admin_client, admin_user):
         assert admin_client.get(reverse(f"bookings:{name}", args=[group.pk])).status_code == 404
 
 
-@pytest.mark.parametrize("page", ["bookings:detail", "bookings:placeholder_cancel_all"])
+@pytest.mark.parametrize(
+    "page", ["bookings:detail", "bookings:placeholder_cancel_all", "bookings:placeholder_transfer"]
+)
 def test_placeholder_pages_query_count_does_not_grow(
     admin_client, admin_user, django_assert_max_num_queries, page
 ):

@@ -10,6 +10,7 @@ still pays for. Money goes through the ledger seam (`invoicing.services.placehol
 
 from .cancel import PlaceholderCancelOutcome, placeholder_cancel_all, placeholder_part_cancel
 from .places import placeholder_assign, placeholder_buy, placeholder_unassign
+from .transfer import placeholder_transfer
 
 __all__ = [
     "PlaceholderCancelOutcome",
@@ -17,5 +18,6 @@ __all__ = [
     "placeholder_buy",
     "placeholder_cancel_all",
     "placeholder_part_cancel",
+    "placeholder_transfer",
     "placeholder_unassign",
 ]

@@ -10,6 +10,7 @@ from core.money import money_str
 from core.transactions import insert_later, service_atomic
 from schedules.models import Schedule, TimetableSession
 
+from ... import emails
 from ...models import (
     Attendance,
     AttendanceStatus,
@@ -152,6 +153,7 @@ def _buy(
         ),
         data={"schedule": schedule.code, "places": places, "po_number": po_number},
     )
+    emails.queue_placeholder_bought(actor=actor, booking=booking, invoice=invoice)
     return booking
 
 
@@ -208,8 +210,17 @@ def placeholder_assign(
         place = free[0]
         place.contact = contact
         place.save(update_fields=["contact"])
-        sessions = TimetableSession.objects.filter(schedule_id=place.schedule_id)
+        sessions = list(TimetableSession.objects.filter(schedule_id=place.schedule_id))
         insert_later([Attendance(place_id=place.pk, session_id=s.pk) for s in sessions])
+        emails.queue_placeholder_assigned(
+            actor=actor,
+            booking=booking,
+            contact=contact,
+            sessions=sessions,
+            assigned=BookingPlace.objects.filter(
+                booking=booking, state=PlaceState.BOOKED, contact__isnull=False
+            ).count(),
+        )
         audit_record(
             actor=actor,
             target=booking,
