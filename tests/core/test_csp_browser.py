@@ -131,6 +131,32 @@ def _login(page, base: str, username: str) -> None:
     expect(page.get_by_role("navigation", name="Main menu")).to_be_visible()
 
 
+def _with_uninvoiced_placeholder():
+    """Placeholder places bought at no charge (so with no invoice), one of them assigned: the
+    newest booking, whose page links to "Transfer placeholder" (only offered while a
+    placeholder has no invoice) and "Unassign"."""
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+
+    from bookings.services import placeholder_assign, placeholder_buy
+    from contacts.models import Organisation
+    from schedules.models import Schedule
+
+    free = (
+        Schedule.objects.filter(start_at__gt=timezone.now(), price=0).order_by("start_at").first()
+    )
+    if free is None:
+        upcoming = Schedule.objects.filter(start_at__gt=timezone.now()).order_by("start_at")
+        free = upcoming.first()
+        Schedule.objects.filter(pk=free.pk).update(price=0)
+        free.refresh_from_db()
+    admin = User.objects.get(username="admin")
+    org = next(o for o in Organisation.objects.order_by("pk") if o.contacts.exists())
+    booking = placeholder_buy(actor=admin, schedule=free, organisation=org, places=2)
+    # one delegate named, so the page also links to "Unassign"
+    placeholder_assign(actor=admin, booking=booking, contact=org.contacts.order_by("-pk").first())
+
+
 def _with_email_html():
     """An HTML email in the outbox and a template with an HTML body, so that the frames are
     shown (the demo's emails are plain text)."""
@@ -226,6 +252,7 @@ def test_no_page_breaks_the_content_security_policy_for_any_role(
 ):
     call_command("demo_data", verbosity=0)
     _with_email_html()
+    _with_uninvoiced_placeholder()
     problems, walks = [], {}
     try:
         for who in [None, *ROLES]:
