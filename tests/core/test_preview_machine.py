@@ -206,7 +206,7 @@ class PreviewMachine(RuleBasedStateMachine):
         invoices = list(Invoice.objects.order_by("pk"))
         return invoices[pick % len(invoices)]
 
-    def _step(self, fn) -> None:
+    def _step(self, fn):
         """Preview, then confirm; the confirm writes exactly what the preview showed."""
         marks, counts, before = _marks(), ledger_counts(), _balances()
         try:
@@ -224,6 +224,7 @@ class PreviewMachine(RuleBasedStateMachine):
         assert done.plan.canonical() == shown.plan.canonical()
         assert _written(marks, before) == _shown(shown.plan, done.plan, before)
         PreviewMachine.confirmed.add(fn.__qualname__.split(".")[1])
+        return done.result
 
     # --- ledger actions -------------------------------------------------------------------------
     @rule(pick=picks, share=shares, method=st.sampled_from(["card", "cash", "bank_transfer"]))
@@ -359,6 +360,71 @@ class PreviewMachine(RuleBasedStateMachine):
             )
         )
 
+    # --- placeholders -----------------------------------------------------------------------------
+    def _placeholder(self):
+        """A live placeholder with places left and none assigned (bought unpreviewed if none)."""
+        live = [
+            b
+            for b in getattr(self, "placeholders", [])
+            if b.places.filter(state=PlaceState.BOOKED).count() >= 2
+        ]
+        if live:
+            return live[-1]
+        return self._buy(5, D("100.00"), previewed=False)
+
+    def _buy(self, places, price, *, previewed=True):
+        org, _ = organisation_with_members(1)
+        schedule = ScheduleFactory(course=CourseFactory(default_price=price), capacity=8)
+
+        def placeholder_buy():
+            return bookings.placeholder_buy(
+                actor=self.actor, schedule=schedule, organisation=org, places=places
+            )
+
+        placeholder_buy.__qualname__ = "PreviewMachine.placeholder_buy"  # the rule it counts for
+        booking = self._step(placeholder_buy) if previewed else placeholder_buy()
+        if booking is not None:
+            self.placeholders = [*getattr(self, "placeholders", []), booking]
+        return booking
+
+    @rule(places=st.integers(2, 6), price=st.sampled_from([D("100.00"), D("33.33"), D("0")]))
+    def placeholder_buy(self, places, price):
+        self._buy(places, price)
+
+    @rule(
+        places=st.integers(1, 2),
+        value=st.one_of(st.none(), st.decimals(min_value=D("0.01"), max_value=D("60"), places=2)),
+        paid=st.booleans(),
+    )
+    def placeholder_part_cancel(self, places, value, paid):
+        booking = self._placeholder()
+        invoice = Invoice.objects.filter(booking=booking).order_by("pk").first()
+        if paid and invoice is not None and invoice.outstanding > 0:
+            payment_record(
+                actor=self.actor, invoice=invoice, amount=invoice.outstanding, method="card"
+            )
+        self._step(
+            lambda: bookings.placeholder_part_cancel(
+                actor=self.actor, booking=booking, places=places, reason="Fewer", value=value
+            )
+        )
+
+    @rule(
+        charge=st.one_of(st.none(), st.decimals(min_value=D("1"), max_value=D("150"), places=2)),
+        paid=st.sampled_from([None, D("20.00"), "all"]),
+    )
+    def placeholder_cancel_all(self, charge, paid):
+        booking = self._placeholder()
+        invoice = Invoice.objects.filter(booking=booking).order_by("pk").first()
+        if paid and invoice is not None and invoice.outstanding > 0:
+            amount = invoice.outstanding if paid == "all" else min(paid, invoice.outstanding)
+            payment_record(actor=self.actor, invoice=invoice, amount=amount, method="card")
+        self._step(
+            lambda: bookings.placeholder_cancel_all(
+                actor=self.actor, booking=booking, reason="Called off", charge_net=charge
+            )
+        )
+
 
 @pytest.mark.django_db
 @pytest.mark.slow
@@ -368,8 +434,8 @@ def test_preview_equals_what_confirm_writes(needs_postgres, finance_user):
     run_state_machine_as_test(
         PreviewMachine,
         settings=settings(
-            max_examples=15,
-            stateful_step_count=12,
+            max_examples=30,
+            stateful_step_count=15,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),
@@ -378,4 +444,5 @@ def test_preview_equals_what_confirm_writes(needs_postgres, finance_user):
     assert PreviewMachine.confirmed == {
         "pay", "credit_amount", "credit_places", "credit_full", "refund", "reallocate",
         "cancel_delegates", "discount", "transfer",
+        "placeholder_buy", "placeholder_part_cancel", "placeholder_cancel_all",
     }  # fmt: skip
