@@ -6,39 +6,31 @@ Contexts hold plain values only: the outbox keeps the rendered text, not the obj
 
 from collections.abc import Sequence
 
-from django.conf import settings
 from django.utils import timezone
 
 from core.money import money_str
 
-DELEGATE_CONFIRMATION = "booking_delegate_confirmation"
+from .email_parts import (  # noqa: F401  (DELEGATE_CONFIRMATION: the services' name for it)
+    COURSE_BLOCK,
+    DELEGATE_CONFIRMATION,
+    EXAMPLE_COURSE,
+    SIGN_OFF,
+    course_context,
+    queue_emails,
+)
+from .placeholder_emails import (  # noqa: F401  (re-exported for the services)
+    PLACEHOLDER_EMAIL_TEMPLATES,
+    queue_placeholder_assigned,
+    queue_placeholder_bought,
+    queue_placeholder_transfer,
+)
+
 LEAD_BOOKER_CONFIRMATION = "booking_lead_booker_confirmation"
 PO_CONFIRMATION = "booking_po_confirmation"
 DELEGATE_CANCELLED = "booking_delegate_cancelled"
 LEAD_BOOKER_CANCELLATION = "booking_lead_booker_cancellation"
 DELEGATE_TRANSFERRED = "booking_delegate_transferred"
 LEAD_BOOKER_TRANSFER = "booking_lead_booker_transfer"
-
-_SIGN_OFF = "\nKind regards,\n{{ seller_name }}\n"
-_COURSE = (
-    "Course: {{ course_title }}\n"
-    "Schedule ID: {{ schedule_code }}\n"
-    "Dates: {{ starts }} to {{ ends }}\n"
-    "{% if venue %}Venue: {{ venue }}\n{% endif %}"
-    "{% if sessions %}Sessions:\n{% for s in sessions %}  - {{ s }}\n{% endfor %}{% endif %}"
-)
-
-_EXAMPLE_COURSE = {
-    "reference": "BK000123",
-    "course_title": "First Aid at Work",
-    "schedule_code": "FAW-0042",
-    "starts": "12 March 2026 09:00",
-    "ends": "14 March 2026 16:30",
-    "venue": "Leeds Training Centre",
-    "sessions": ["Thu 12 Mar 2026 09:00-16:30", "Fri 13 Mar 2026 09:00-16:30"],
-    "organisation": "Acme Ltd",
-    "seller_name": "Northwind Training Ltd",
-}
 
 EMAIL_TEMPLATES = {
     DELEGATE_CONFIRMATION: {
@@ -51,12 +43,12 @@ EMAIL_TEMPLATES = {
             "Dear {{ delegate_name }},\n\n"
             "You are booked on the following course"
             "{% if organisation %} by {{ organisation }}{% endif %}.\n\n"
-            "Booking reference: {{ reference }}\n" + _COURSE + "\n"
+            "Booking reference: {{ reference }}\n" + COURSE_BLOCK + "\n"
             "{% if lead_booker_name %}Your lead booker is {{ lead_booker_name }}.\n{% endif %}"
-            + _SIGN_OFF
+            + SIGN_OFF
         ),
         "example": {
-            **_EXAMPLE_COURSE,
+            **EXAMPLE_COURSE,
             "delegate_name": "Ann Smith",
             "lead_booker_name": "Raj Patel",
         },
@@ -71,7 +63,7 @@ EMAIL_TEMPLATES = {
         "body": (
             "Dear {{ lead_booker_name }},\n\n"
             "Your booking for {{ organisation }} is confirmed.\n\n"
-            "Booking reference: {{ reference }}\n" + _COURSE + "\n"
+            "Booking reference: {{ reference }}\n" + COURSE_BLOCK + "\n"
             "Delegates ({{ delegate_count }}):\n"
             "{% for d in delegates %}  - {{ d }}\n{% endfor %}\n"
             "Price per delegate: {{ unit_price }}\n"
@@ -79,10 +71,10 @@ EMAIL_TEMPLATES = {
             "Net: {{ net }}\nVAT: {{ vat }}\nTotal: {{ total }}\n"
             "{% if po_number %}Purchase order number: {{ po_number }}\n{% endif %}"
             "{% if invoice_number %}Invoice {{ invoice_number }}, amount due "
-            "{{ amount_due }}.\n{% endif %}" + _SIGN_OFF
+            "{{ amount_due }}.\n{% endif %}" + SIGN_OFF
         ),
         "example": {
-            **_EXAMPLE_COURSE,
+            **EXAMPLE_COURSE,
             "lead_booker_name": "Raj Patel",
             "delegates": ["Ann Smith", "Tom Jones"],
             "delegate_count": 2,
@@ -106,12 +98,12 @@ EMAIL_TEMPLATES = {
             "Dear {{ recipient_name }},\n\n"
             "We have recorded purchase order number {{ po_number }} against booking "
             "{{ reference }}{% if organisation %} for {{ organisation }}{% endif %}.\n\n"
-            + _COURSE
+            + COURSE_BLOCK
             + "\nDelegates:\n{% for d in delegates %}  - {{ d }}\n{% endfor %}"
-            "{% if invoice_numbers %}\nInvoice: {{ invoice_numbers }}\n{% endif %}" + _SIGN_OFF
+            "{% if invoice_numbers %}\nInvoice: {{ invoice_numbers }}\n{% endif %}" + SIGN_OFF
         ),
         "example": {
-            **_EXAMPLE_COURSE,
+            **EXAMPLE_COURSE,
             "recipient_name": "Raj Patel",
             "po_number": "PO-4471",
             "delegates": ["Ann Smith", "Tom Jones"],
@@ -126,10 +118,10 @@ EMAIL_TEMPLATES = {
         "body": (
             "Dear {{ delegate_name }},\n\n"
             "Your place on {{ course_title }} ({{ schedule_code }}, starting {{ starts }}) "
-            "has been cancelled.\nReason: {{ reason }}\n" + _SIGN_OFF
+            "has been cancelled.\nReason: {{ reason }}\n" + SIGN_OFF
         ),
         "example": {
-            **_EXAMPLE_COURSE,
+            **EXAMPLE_COURSE,
             "delegate_name": "Tom Jones",
             "reason": "Delegate left the company",
         },
@@ -149,10 +141,10 @@ EMAIL_TEMPLATES = {
             "{% if remaining %}Still booked:\n{% for d in remaining %}  - {{ d }}\n{% endfor %}"
             "{% else %}No delegates remain on this booking.\n{% endif %}"
             "{% if charge_invoice_number %}\nA cancellation charge of {{ charge_total }} has "
-            "been invoiced ({{ charge_invoice_number }}).\n{% endif %}" + _SIGN_OFF
+            "been invoiced ({{ charge_invoice_number }}).\n{% endif %}" + SIGN_OFF
         ),
         "example": {
-            **_EXAMPLE_COURSE,
+            **EXAMPLE_COURSE,
             "lead_booker_name": "Raj Patel",
             "cancelled": ["Tom Jones"],
             "remaining": ["Ann Smith"],
@@ -172,12 +164,12 @@ EMAIL_TEMPLATES = {
             "Your place on {{ old_course_title }} ({{ old_schedule_code }}, starting "
             "{{ old_starts }}) has been transferred. You are now booked on:\n\n"
             "Booking reference: {{ reference }}\n"
-            + _COURSE
+            + COURSE_BLOCK
             + "\nReason: {{ reason }}\n"
-            + _SIGN_OFF
+            + SIGN_OFF
         ),
         "example": {
-            **_EXAMPLE_COURSE,
+            **EXAMPLE_COURSE,
             "delegate_name": "Tom Jones",
             "old_course_title": "Fire Marshal",
             "old_schedule_code": "FM-0007",
@@ -198,12 +190,12 @@ EMAIL_TEMPLATES = {
             "Dear {{ lead_booker_name }},\n\n"
             "{{ delegate_name }} has been transferred from {{ old_course_title }} "
             "({{ old_schedule_code }}, starting {{ old_starts }}) to:\n\n"
-            "Booking reference: {{ reference }}\n" + _COURSE + "\nReason: {{ reason }}\n"
+            "Booking reference: {{ reference }}\n" + COURSE_BLOCK + "\nReason: {{ reason }}\n"
             "{% if invoice_number %}\nInvoice {{ invoice_number }} for {{ invoice_total }}, "
-            "amount due {{ amount_due }}.\n{% endif %}" + _SIGN_OFF
+            "amount due {{ amount_due }}.\n{% endif %}" + SIGN_OFF
         ),
         "example": {
-            **_EXAMPLE_COURSE,
+            **EXAMPLE_COURSE,
             "lead_booker_name": "Raj Patel",
             "delegate_name": "Tom Jones",
             "old_course_title": "Fire Marshal",
@@ -218,44 +210,12 @@ EMAIL_TEMPLATES = {
 }
 
 
-def _queue(*, actor, emails: Sequence[tuple[str, str, dict, Sequence]]) -> None:
-    """Queue (to, template key, context, about) emails in one go; people without an address
-    on file are skipped (the booking page shows which emails were queued)."""
-    from notifications.services import EmailToQueue, email_queue_many
-
-    email_queue_many(
-        actor=actor,
-        emails=[
-            EmailToQueue(to=[to], template_key=key, context=context, about=about)
-            for to, key, context, about in emails
-            if to
-        ],
-    )
-
-
-def _course_context(booking, schedule=None, sessions=None) -> dict:
-    schedule = schedule or booking.schedule
-    if sessions is None:
-        sessions = schedule.sessions.all()
-    return {
-        "reference": booking.reference,
-        "course_title": schedule.course.title,
-        "schedule_code": schedule.code,
-        "starts": f"{timezone.localtime(schedule.start_at):%d %B %Y %H:%M}",
-        "ends": f"{timezone.localtime(schedule.end_at):%d %B %Y %H:%M}",
-        "venue": str(schedule.venue) if schedule.venue_id else "",
-        "sessions": [str(s) for s in sessions],
-        "organisation": booking.organisation.name if booking.organisation_id else "",
-        "seller_name": settings.SELLER.get("name", ""),
-    }
-
-
 def queue_booking_confirmations(
     *, actor, booking, places, invoice, quote, sessions: Sequence | None = None
 ) -> None:
     """Single: the student. Group: the lead booker (booking information) + every delegate.
     `sessions`: the schedule's timetable sessions, when the caller has read them already."""
-    base = _course_context(booking, sessions=sessions)
+    base = course_context(booking, sessions=sessions)
     about = [booking] + ([invoice] if invoice else [])
     lead = booking.lead_booker if booking.lead_booker_id else None
     emails = [
@@ -293,7 +253,7 @@ def queue_booking_confirmations(
                 about,
             )
         )
-    _queue(actor=actor, emails=emails)
+    queue_emails(actor=actor, emails=emails)
 
 
 def queue_po_confirmation(*, actor, booking) -> None:
@@ -305,7 +265,7 @@ def queue_po_confirmation(*, actor, booking) -> None:
         return
     invoices = list(booking.invoices.order_by("pk").values_list("display_no", flat=True))
     context = {
-        **_course_context(booking),
+        **course_context(booking),
         "recipient_name": recipient.full_name,
         "po_number": booking.po_number,
         "delegates": [
@@ -315,13 +275,13 @@ def queue_po_confirmation(*, actor, booking) -> None:
         ],
         "invoice_numbers": ", ".join(invoices),
     }
-    _queue(actor=actor, emails=[(recipient.email, PO_CONFIRMATION, context, [booking])])
+    queue_emails(actor=actor, emails=[(recipient.email, PO_CONFIRMATION, context, [booking])])
 
 
 def queue_cancellations(*, actor, booking, places, reason, schedule, charge_invoice) -> None:
     from .models import PlaceState
 
-    base = {**_course_context(booking, schedule), "reason": reason}
+    base = {**course_context(booking, schedule), "reason": reason}
     about = [booking] + ([charge_invoice] if charge_invoice else [])
     emails = [
         (
@@ -355,7 +315,7 @@ def queue_cancellations(*, actor, booking, places, reason, schedule, charge_invo
                 about,
             )
         )
-    _queue(actor=actor, emails=emails)
+    queue_emails(actor=actor, emails=emails)
 
 
 def queue_transfer(
@@ -364,7 +324,7 @@ def queue_transfer(
     """The delegate, and for a group booking the lead booker, hear where the delegate is now
     booked (and the lead booker which invoice bills it)."""
     base = {
-        **_course_context(booking, new_schedule, sessions=sessions),
+        **course_context(booking, new_schedule, sessions=sessions),
         "old_course_title": old_schedule.course.title,
         "old_schedule_code": old_schedule.code,
         "old_starts": f"{timezone.localtime(old_schedule.start_at):%d %B %Y %H:%M}",
@@ -389,15 +349,7 @@ def queue_transfer(
                 about,
             )
         )
-    _queue(actor=actor, emails=emails)
+    queue_emails(actor=actor, emails=emails)
 
-
-# Placeholder emails live in their own module; imported last, as it uses the helpers above.
-from .placeholder_emails import (  # noqa: E402, F401 (re-exported for the services)
-    PLACEHOLDER_EMAIL_TEMPLATES,
-    queue_placeholder_assigned,
-    queue_placeholder_bought,
-    queue_placeholder_transfer,
-)
 
 EMAIL_TEMPLATES.update(PLACEHOLDER_EMAIL_TEMPLATES)

@@ -1,16 +1,17 @@
 """Placeholder emails (SPEC 5): the editable defaults, merged into `bookings.emails`'
 EMAIL_TEMPLATES, and the functions the placeholder services call to queue them inside their
-transaction. Kept apart so `bookings/emails.py` stays small."""
+transaction. Kept apart so `bookings/emails.py` stays small; the shared pieces are in
+`bookings/email_parts.py`."""
 
 from core.money import money_str
 
-from .emails import (
-    _COURSE,
-    _EXAMPLE_COURSE,
-    _SIGN_OFF,
+from .email_parts import (
+    COURSE_BLOCK,
     DELEGATE_CONFIRMATION,
-    _course_context,
-    _queue,
+    EXAMPLE_COURSE,
+    SIGN_OFF,
+    course_context,
+    queue_emails,
 )
 
 PLACEHOLDER_BOUGHT = "booking_placeholder_bought"
@@ -30,13 +31,13 @@ PLACEHOLDER_EMAIL_TEMPLATES = {
             "Dear {{ lead_booker_name }},\n\n"
             "{{ organisation }} has bought {{ places }} place{{ places|pluralize }} on the "
             "following course. Delegates can be named for them later.\n\n"
-            "Booking reference: {{ reference }}\n" + _COURSE + "\n"
+            "Booking reference: {{ reference }}\n" + COURSE_BLOCK + "\n"
             "{% if po_number %}PO number: {{ po_number }}\n{% endif %}"
             "{% if invoice_number %}Invoice {{ invoice_number }} for {{ invoice_total }}, "
-            "amount due {{ amount_due }}.\n{% endif %}" + _SIGN_OFF
+            "amount due {{ amount_due }}.\n{% endif %}" + SIGN_OFF
         ),
         "example": {
-            **_EXAMPLE_COURSE,
+            **EXAMPLE_COURSE,
             "lead_booker_name": "Raj Patel",
             "places": 5,
             "po_number": "PO-7781",
@@ -56,11 +57,11 @@ PLACEHOLDER_EMAIL_TEMPLATES = {
             "Dear {{ lead_booker_name }},\n\n"
             "{{ delegate_name }} has been assigned to a placeholder place of {{ organisation }} "
             "and is booked on:\n\n"
-            "Booking reference: {{ reference }}\n" + _COURSE + "\n"
-            "Places: {{ places }}, assigned {{ assigned }}, free {{ free }}.\n" + _SIGN_OFF
+            "Booking reference: {{ reference }}\n" + COURSE_BLOCK + "\n"
+            "Places: {{ places }}, assigned {{ assigned }}, free {{ free }}.\n" + SIGN_OFF
         ),
         "example": {
-            **_EXAMPLE_COURSE,
+            **EXAMPLE_COURSE,
             "lead_booker_name": "Raj Patel",
             "delegate_name": "Ann Smith",
             "places": 5,
@@ -81,14 +82,14 @@ PLACEHOLDER_EMAIL_TEMPLATES = {
             "The {{ places }} placeholder place{{ places|pluralize }} of {{ organisation }} on "
             "{{ old_course_title }} ({{ old_schedule_code }}, starting {{ old_starts }}) "
             "{{ places|pluralize:'has,have' }} been transferred to:\n\n"
-            "Booking reference: {{ reference }}\n" + _COURSE + "\nReason: {{ reason }}\n"
+            "Booking reference: {{ reference }}\n" + COURSE_BLOCK + "\nReason: {{ reason }}\n"
             "{% if delegates %}\nDelegates moved with the places:\n"
             "{% for d in delegates %}  - {{ d }}\n{% endfor %}{% endif %}"
             "{% if invoice_number %}\nInvoice {{ invoice_number }} for {{ invoice_total }} "
-            "bills the places on the new course.\n{% endif %}" + _SIGN_OFF
+            "bills the places on the new course.\n{% endif %}" + SIGN_OFF
         ),
         "example": {
-            **_EXAMPLE_COURSE,
+            **EXAMPLE_COURSE,
             "lead_booker_name": "Raj Patel",
             "places": 5,
             "delegates": ["Tom Jones", "Amy Lee"],
@@ -109,7 +110,7 @@ def queue_placeholder_bought(*, actor, booking, invoice) -> None:
     if lead is None:
         return
     context = {
-        **_course_context(booking),
+        **course_context(booking),
         "lead_booker_name": lead.full_name,
         "places": booking.places_bought,
         "po_number": booking.po_number,
@@ -118,13 +119,13 @@ def queue_placeholder_bought(*, actor, booking, invoice) -> None:
         "amount_due": money_str(invoice.outstanding) if invoice else "",
     }
     about = [booking] + ([invoice] if invoice else [])
-    _queue(actor=actor, emails=[(lead.email, PLACEHOLDER_BOUGHT, context, about)])
+    queue_emails(actor=actor, emails=[(lead.email, PLACEHOLDER_BOUGHT, context, about)])
 
 
 def queue_placeholder_assigned(*, actor, booking, contact, sessions, assigned: int) -> None:
     """The delegate gets the booking confirmation a group's delegate gets; the lead booker,
     if any, hears who took a place and how many are left."""
-    base = _course_context(booking, sessions=sessions)
+    base = course_context(booking, sessions=sessions)
     lead = booking.lead_booker if booking.lead_booker_id else None
     emails = [
         (
@@ -148,7 +149,7 @@ def queue_placeholder_assigned(*, actor, booking, contact, sessions, assigned: i
             "free": max(booking.places_bought - assigned, 0),
         }
         emails.append((lead.email, PLACEHOLDER_ASSIGNED, context, [booking]))
-    _queue(actor=actor, emails=emails)
+    queue_emails(actor=actor, emails=emails)
 
 
 def queue_placeholder_transfer(*, actor, booking, old_schedule, sessions, reason, invoice) -> None:
@@ -162,7 +163,7 @@ def queue_placeholder_transfer(*, actor, booking, old_schedule, sessions, reason
         return
     places = booking.places.filter(state=PlaceState.BOOKED).select_related("contact")
     context = {
-        **_course_context(booking, sessions=sessions),
+        **course_context(booking, sessions=sessions),
         "lead_booker_name": lead.full_name,
         "places": booking.places_bought,
         "delegates": sorted(p.contact.full_name for p in places if p.contact_id),
@@ -174,4 +175,4 @@ def queue_placeholder_transfer(*, actor, booking, old_schedule, sessions, reason
         "invoice_total": money_str(invoice.gross_total) if invoice else "",
     }
     about = [booking] + ([invoice] if invoice else [])
-    _queue(actor=actor, emails=[(lead.email, PLACEHOLDER_TRANSFERRED, context, about)])
+    queue_emails(actor=actor, emails=[(lead.email, PLACEHOLDER_TRANSFERRED, context, about)])
