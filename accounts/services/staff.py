@@ -198,44 +198,36 @@ def user_deactivate(*, actor: Actor, user: User, reason: str = "") -> User:
     require_capability(actor, MANAGE)
     if user.pk == getattr(actor, "pk", None):
         raise DomainError("You cannot deactivate yourself; ask another Admin.")
-    with service_atomic():
-        locked = lock_users(actor.pk, user.pk, admins=True)
-        lock_actor(actor, locked)
-        target = locked.get(user.pk)
-        if target is None:
-            raise DomainError("This user no longer exists.")
-        if not target.is_active:
-            raise DomainError(f"{display_name(target)} is already deactivated.")
-        _guard_last_admin(target, losing="deactivating them")
-        target.is_active = False
-        target.save(update_fields=["is_active"])
-        audit_record(
-            actor=actor,
-            target=target,
-            action="user.deactivate",
-            summary=f"Deactivated {display_name(target)}",
-            reason=(reason or "").strip(),
-        )
-    return target
+    return _set_active(actor=actor, user=user, active=False, reason=reason)
 
 
 def user_reactivate(*, actor: Actor, user: User, reason: str = "") -> User:
     require_capability(actor, MANAGE)
+    return _set_active(actor=actor, user=user, active=True, reason=reason)
+
+
+def _set_active(*, actor: Actor, user: User, active: bool, reason: str) -> User:
+    """Deactivate or reactivate under the users' locks; deactivating locks the Admins too, so
+    the last active Admin is never lost to two Admins removing each other at once."""
     with service_atomic():
-        locked = lock_users(actor.pk, user.pk)
+        locked = lock_users(actor.pk, user.pk, admins=not active)
         lock_actor(actor, locked)
         target = locked.get(user.pk)
         if target is None:
             raise DomainError("This user no longer exists.")
-        if target.is_active:
-            raise DomainError(f"{display_name(target)} is already active.")
-        target.is_active = True
+        if target.is_active == active:
+            state = "active" if active else "deactivated"
+            raise DomainError(f"{display_name(target)} is already {state}.")
+        if not active:
+            _guard_last_admin(target, losing="deactivating them")
+        target.is_active = active
         target.save(update_fields=["is_active"])
+        done = "Reactivated" if active else "Deactivated"
         audit_record(
             actor=actor,
             target=target,
-            action="user.reactivate",
-            summary=f"Reactivated {display_name(target)}",
+            action="user.reactivate" if active else "user.deactivate",
+            summary=f"{done} {display_name(target)}",
             reason=(reason or "").strip(),
         )
     return target
