@@ -19,7 +19,7 @@ from core.errors import DomainError
 from core.forms import OptionalReasonForm
 from core.paging import QuickPage
 from core.roles import STAFF_ROLES, Role
-from core.web import action_view, form_add_domain_error, partial_template, submit_once
+from core.web import action_view, form_add_domain_error, partial_template, posted, submit_once
 from notifications.selectors import emails_about
 
 from . import selectors, services
@@ -35,10 +35,6 @@ def _base_url(request: HttpRequest) -> str:
     """Scheme and host of the links in invitation emails: the host the Admin is using, which
     Django has checked against ALLOWED_HOSTS (as its own password-reset emails do)."""
     return request.build_absolute_uri("/")
-
-
-def _posted(request: HttpRequest) -> dict | None:
-    return request.POST if request.method == "POST" else None
 
 
 # --- The Users page ----------------------------------------------------------------------------
@@ -59,7 +55,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 @require("manage_users")
 def user_invite(request: HttpRequest) -> HttpResponse:
-    form = InviteForm(_posted(request))
+    form = InviteForm(posted(request))
     if request.method == "POST" and (
         response := submit_once(
             request,
@@ -123,7 +119,7 @@ def user_roles(request: HttpRequest, pk: int) -> HttpResponse:
     current = list(user.groups.values_list("name", flat=True))
     return action_view(
         request,
-        form=RolesForm(_posted(request), initial={"roles": current}),
+        form=RolesForm(posted(request), initial={"roles": current}),
         run=lambda data: services.user_roles_change(
             actor=request.user, user=user, roles=data["roles"], reason=data["reason"]
         ),
@@ -146,7 +142,7 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     name = display_name(user)
     return action_view(
         request,
-        form=OptionalReasonForm(_posted(request)),
+        form=OptionalReasonForm(posted(request)),
         run=lambda data: services.user_deactivate(
             actor=request.user, user=user, reason=data["reason"]
         ),
@@ -169,7 +165,7 @@ def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     name = display_name(user)
     return action_view(
         request,
-        form=OptionalReasonForm(_posted(request)),
+        form=OptionalReasonForm(posted(request)),
         run=lambda data: services.user_reactivate(
             actor=request.user, user=user, reason=data["reason"]
         ),
@@ -190,7 +186,7 @@ def user_invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
     name = display_name(user)
     return action_view(
         request,
-        form=forms.Form(_posted(request)),
+        form=forms.Form(posted(request)),
         run=lambda data: services.user_invitation_resend(
             actor=request.user, user=user, base_url=_base_url(request)
         ),
@@ -217,7 +213,7 @@ def user_delete(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("accounts:detail", user.pk)
     return action_view(
         request,
-        form=OptionalReasonForm(_posted(request)),
+        form=OptionalReasonForm(posted(request)),
         run=lambda data: services.user_delete(actor=request.user, user=user, reason=data["reason"]),
         done=lambda result, data: f"The unused login {user.username} has been deleted.",
         title="Delete user",
@@ -255,7 +251,7 @@ def _portal_action(request: HttpRequest, *, owner, email: str, run, back_url: st
         consequence = f"{owner} has no email address to send an invitation to."
     return action_view(
         request,
-        form=forms.Form(_posted(request)),
+        form=forms.Form(posted(request)),
         run=lambda data: run(),
         done=lambda result, data: f"Portal invitation sent to {result.email}.",
         title="Send the portal invitation again" if again else "Invite to portal",
@@ -322,7 +318,7 @@ def invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     session_token = request.session.get(SESSION_KEY, "")
     if user is None or not invite_token.check_token(user, session_token):
         return render(request, "accounts/invitation.html", {"valid": False})
-    form = SetPasswordForm(user, _posted(request))
+    form = SetPasswordForm(user, posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.user_invitation_accept(

@@ -12,6 +12,7 @@ from core.web import (
     click_once,
     int_or_none,
     partial_template,
+    posted,
     submit_once,
 )
 
@@ -224,7 +225,7 @@ def membership_remove(request: HttpRequest, pk: int, contact_pk: int) -> HttpRes
     )
     return action_view(
         request,
-        form=OptionalReasonForm(request.POST if request.method == "POST" else None),
+        form=OptionalReasonForm(posted(request)),
         run=lambda data: services.membership_remove(
             actor=request.user, organisation=organisation, contact=contact, reason=data["reason"]
         ),

@@ -31,6 +31,12 @@ def htmx_redirect(request: HttpRequest, url: str) -> HttpResponse:
     return redirect(url)
 
 
+def posted(request: HttpRequest):
+    """The posted data for a form, or None on GET (an empty POST still binds the form, so a
+    confirmation whose only field is optional can be submitted)."""
+    return request.POST if request.method == "POST" else None
+
+
 def int_or_none(value) -> int | None:
     """A positive database id from user input, or None (never an exception, never overflow)."""
     try:

@@ -6,7 +6,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.access import has, require
 from core.forms import OptionalReasonForm
-from core.web import action_view, int_or_none, partial_template, submit_once
+from core.web import action_view, int_or_none, partial_template, posted, submit_once
 
 from . import selectors, services
 from .forms import CourseForm, ScheduleForm, SessionForm
@@ -161,7 +161,7 @@ def session_remove(request: HttpRequest, pk: int, session_pk: int) -> HttpRespon
         consequence = "Nobody is booked on this schedule: the session is simply removed."
     return action_view(
         request,
-        form=OptionalReasonForm(request.POST if request.method == "POST" else None),
+        form=OptionalReasonForm(posted(request)),
         run=lambda data: services.session_remove(
             actor=request.user, session=session, reason=data["reason"]
         ),

@@ -7,6 +7,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.access import require
 from core.forms import OptionalReasonForm
+from core.web import posted
 
 from .. import services
 from ..forms import (
@@ -126,7 +127,7 @@ def booking_discount(request: HttpRequest, pk: int) -> HttpResponse:
 def booking_noshow(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Mark no-show" cannot be undone, so it asks first and names what it does."""
     booking = _booking_or_404(pk)
-    form = OptionalReasonForm(request.POST if request.method == "POST" else None)
+    form = OptionalReasonForm(posted(request))
     return _action(
         request,
         booking,

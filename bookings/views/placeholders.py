@@ -12,7 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 from contacts.models import Contact, Organisation
 from core.access import require
 from core.forms import OptionalReasonForm
-from core.web import action_view, int_or_none
+from core.web import action_view, int_or_none, posted
 from schedules.models import Schedule
 
 from .. import services
@@ -142,7 +142,7 @@ def placeholder_unassign(request: HttpRequest, pk: int, place_pk: int) -> HttpRe
         state=PlaceState.BOOKED,
         contact__isnull=False,
     )
-    form = OptionalReasonForm(request.POST if request.method == "POST" else None)
+    form = OptionalReasonForm(posted(request))
     name = place.contact.full_name
     return _action(
         request,
