@@ -131,6 +131,10 @@ class Booking(models.Model):
         return self.kind == BookingType.GROUP
 
     @property
+    def is_placeholder(self) -> bool:
+        return self.kind == BookingType.PLACEHOLDER
+
+    @property
     def kind_short(self) -> str:
         return BOOKING_TYPE_SHORT.get(self.kind, self.kind)
 

@@ -102,7 +102,7 @@ def _book(request: HttpRequest, draft: Draft, payment: PaymentDetailsForm) -> Bo
     elif not draft.people_ready:
         draft.errors.append(
             "Choose the student."
-            if draft.kind == BookingType.INDIVIDUAL
+            if draft.is_individual
             else "Choose the organisation, the lead booker and at least one delegate."
         )
     elif draft.schedule is None:
@@ -114,7 +114,7 @@ def _book(request: HttpRequest, draft: Draft, payment: PaymentDetailsForm) -> Bo
             actor=request.user,
             kind=draft.kind,
             schedule=draft.schedule,
-            student=draft.student if draft.kind == BookingType.INDIVIDUAL else None,
+            student=draft.student if draft.is_individual else None,
             organisation=draft.organisation,
             lead_booker=draft.lead_booker,
             delegates=draft.delegates,

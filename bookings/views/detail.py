@@ -16,7 +16,7 @@ from .. import selectors, services
 from ..forms import (
     StatusForm,
 )
-from ..models import Booking, BookingStatus, BookingType, PlaceState
+from ..models import Booking, BookingStatus
 from ..states import CONFIRM_FIRST, TRANSITION_ACTIONS
 from ._common import _booking_or_404
 from .placeholders import placeholder_summary
@@ -45,7 +45,7 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "booking": booking,
             "places": places,
-            "booked": [p for p in places if p.state == PlaceState.BOOKED],
+            "booked": [p for p in places if p.is_booked],
             "placeholder": placeholder_summary(booking, places),
             "invoices": invoices,
             "history": list(selectors.booking_history(booking)[:200]),
@@ -57,11 +57,11 @@ def booking_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_transfer": (
                 has(request.user, "transfer_delegates")
                 and booking.is_active
-                and booking.kind != BookingType.PLACEHOLDER
+                and not booking.is_placeholder
             ),
             # Offered only while the placeholder has no invoice (SPEC 5); the service re-checks.
             "can_transfer_placeholder": (
-                booking.kind == BookingType.PLACEHOLDER
+                booking.is_placeholder
                 and booking.is_active
                 and has(request.user, "transfer_delegates")
                 and not invoices

@@ -252,7 +252,7 @@ def placeholder_summary(booking: Booking, places: list[BookingPlace]) -> dict | 
     """What the booking page shows of a placeholder (from the places it has loaded)."""
     if booking.kind != BookingType.PLACEHOLDER:
         return None
-    booked = [p for p in places if p.state == PlaceState.BOOKED]
+    booked = [p for p in places if p.is_booked]
     assigned = [p for p in booked if p.contact_id]
     return {
         "bought": booking.places_bought,
