@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "contacts",
     "schedules",
     "bookings",
+    "appointments",
     "invoicing",
     "sessions_backdate",
     "notifications",
@@ -195,6 +196,11 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 OUTBOX_BROKER_BACKOFF = float(os.environ.get("OUTBOX_BROKER_BACKOFF", "30"))
 CELERY_BEAT_SCHEDULE = {
+    # Appointment occurrences and open recurring bookings follow the 13-month window.
+    "occurrences-extend": {
+        "task": "appointments.tasks.occurrences_extend_task",
+        "schedule": 6 * 3600.0,
+    },
     "login-records-prune": {"task": "core.tasks.login_records_prune_task", "schedule": 86400.0},
     "outbox-sweep": {"task": "notifications.tasks.outbox_sweep", "schedule": 60.0},
     "revenue-fold": {"task": "invoicing.tasks.revenue_fold_task", "schedule": 300.0},
@@ -241,6 +247,9 @@ PHONE_DEFAULT_REGION = os.environ.get("PHONE_DEFAULT_REGION", "GB")
 DEFAULT_VAT_RATE = Decimal(os.environ.get("DEFAULT_VAT_RATE", "0.20"))
 INVOICE_NUMBER_PREFIX = os.environ.get("INVOICE_NUMBER_PREFIX", "INV-")
 CREDIT_NOTE_NUMBER_PREFIX = os.environ.get("CREDIT_NOTE_NUMBER_PREFIX", "CN-")
+# Seed 002: "Send Booking Email" is offered only when email sending is enabled here (and the
+# family has a valid email address).
+APPOINTMENT_EMAILS_ENABLED = os.environ.get("APPOINTMENT_EMAILS_ENABLED", "1") not in ("0", "false", "")
 INVOICE_PAYMENT_TERMS_DAYS = int(os.environ.get("INVOICE_PAYMENT_TERMS_DAYS", "30"))
 SELLER = {
     "name": os.environ.get("SELLER_NAME", "Northwind Training Ltd"),

@@ -14,6 +14,7 @@ urlpatterns = [
     path("contacts/", include("contacts.urls")),
     path("schedules/", include("schedules.urls")),
     path("bookings/", include("bookings.urls")),
+    path("appointments/", include("appointments.urls")),
     path("invoices/", include("invoicing.urls")),
     path("sessions/", include("sessions_backdate.urls")),
     path("notifications/", include("notifications.urls")),

@@ -6,6 +6,7 @@ from .access import has
 # (label, url name, capability) - the left menu, shown per role.
 MENU = [
     ("Bookings", "bookings:list", "view_bookings"),
+    ("Appointments", "appointments:page", "view_appointments"),
     ("Contacts", "contacts:list", "view_contacts"),
     ("Schedules", "schedules:list", "view_schedules"),
     ("Invoices", "invoicing:list", "view_finance"),

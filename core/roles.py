@@ -20,18 +20,22 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "view_backoffice", "view_contacts", "manage_contacts", "view_schedules",
         "manage_schedules", "view_bookings", "manage_bookings", "view_finance",
         "manage_finance", "transfer_delegates", "cancel_placeholders", "backdate_any",
-        "view_reports", "view_revenue", "view_outbox", "manage_email_templates",
-        "manage_users",
+        "view_appointments", "manage_appointments", "manage_timeslots", "view_reports",
+        "view_revenue", "view_outbox", "manage_email_templates", "manage_users",
     },
     Role.TEAM_LEADER: {
         "view_backoffice", "view_contacts", "manage_contacts", "view_schedules",
-        "view_bookings", "manage_bookings", "backdate_recent", "view_reports", "view_outbox",
+        "view_bookings", "manage_bookings", "view_appointments", "manage_appointments",
+        "backdate_recent", "view_reports", "view_outbox",
     },
-    Role.PROVIDER: {"view_backoffice", "view_schedules", "backdate_own"},
+    Role.PROVIDER: {
+        "view_backoffice", "view_schedules", "view_appointments", "edit_own_timeslots",
+        "backdate_own",
+    },
     Role.FINANCE: {
         "view_backoffice", "view_contacts", "view_schedules", "view_bookings", "view_finance",
-        "manage_finance", "transfer_delegates", "cancel_placeholders", "view_reports",
-        "view_revenue", "view_outbox",
+        "manage_finance", "transfer_delegates", "cancel_placeholders", "view_appointments",
+        "view_reports", "view_revenue", "view_outbox",
     },
     Role.STUDENT: {"portal_access"},
 }  # fmt: skip

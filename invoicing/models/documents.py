@@ -183,6 +183,7 @@ class InvoiceLine(AppendOnlyModel):
         TRANSFER_FEE = "transfer_fee", "Transfer fee"
         CANCELLATION_CHARGE = "cancellation_charge", "Cancellation charge"
         DISCOUNT = "discount", "Discount"
+        TUITION = "tuition", "Tuition"
         OTHER = "other", "Other"
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")

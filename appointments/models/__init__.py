@@ -1,0 +1,18 @@
+"""The appointments app's models (a package: setup, timeslots, passes, bookings)."""
+
+from ..states import (  # noqa: F401
+    BOOKING_STATES,
+    SEAT_STATES,
+    AttendanceStatus,
+    BookingFrequency,
+    BookingSource,
+    BookingStatus,
+    Frequency,
+    PackKind,
+    PricingBasis,
+    SeatState,
+)
+from .bookings import AppointmentBooking, Seat  # noqa: F401
+from .passes import Pack  # noqa: F401
+from .setup import AppointmentType, PricingSchedule  # noqa: F401
+from .timeslots import WEEKDAY_CHOICES, Occurrence, Timeslot  # noqa: F401

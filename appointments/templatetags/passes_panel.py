@@ -1,0 +1,10 @@
+"""{% load passes_panel %}{% passes_panel subject %}: (to be built; renders nothing yet)."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def passes_panel(context, subject) -> str:
+    return ""

@@ -1,0 +1,1 @@
+"""The appointments pages, one module per part (each declares its own `urlpatterns`)."""

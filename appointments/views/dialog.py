@@ -1,0 +1,3 @@
+"""(to be built: see docs/ARCHITECTURE.md, Appointments)."""
+
+urlpatterns: list = []
