@@ -23,6 +23,7 @@ run: $(STAMP)
 
 ## The whole suite against a real PostgreSQL and Redis (started if not running), then lint.
 test: $(STAMP)
+	scripts/system-packages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	CI=$${CI:-true} scripts/with-services $(BIN)/pytest $(PYTEST_ARGS)
