@@ -9,6 +9,7 @@ import datetime
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, path, reverse
+from django.utils.formats import date_format
 from django.views.decorators.vary import vary_on_headers
 
 from contacts.models import Contact, Family
@@ -180,8 +181,8 @@ def pass_redeem_confirm(request: HttpRequest, pk: int, occurrence_pk: int) -> Ht
         ),
         done=lambda booking, data: (
             f"Booked {data['student'].full_name} on "
-            f"{occurrence.local_start:%a %d %b %Y %H:%M} ({booking.reference}) with a punch of "
-            f"{pack.reference}."
+            f"{date_format(occurrence.local_start, 'D j M Y H:i')} ({booking.reference}) with a "
+            f"punch of {pack.reference}."
         ),
         title="Redeem",
         subject=pack.reference,
