@@ -17,3 +17,9 @@ from .manage import (  # noqa: F401
     timeslot_create,
 )
 from .occurrences import occurrences_extend, occurrences_generate  # noqa: F401
+from .passes import (  # noqa: F401
+    punch_pass_add,
+    punch_pass_adjust,
+    punch_pass_redeem,
+    redeem_refusal,
+)

@@ -24,6 +24,7 @@ from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.tokens import invite_token, uid_encode
+from appointments.models import Occurrence, Pack
 from bookings.models import Booking, BookingPlace
 from contacts.models import Contact, Family, Organisation
 from core.forms import IdField
@@ -59,6 +60,10 @@ ARG_MODELS = {
     ("accounts_public", "token"): User,
     ("", "uidb64"): User,  # password reset links (core/accounts)
     ("", "token"): User,
+    ("appointments:pass", "pk"): Pack,
+    ("appointments", "family_pk"): Family,
+    ("appointments", "contact_pk"): Contact,
+    ("appointments", "occurrence_pk"): Occurrence,
 }
 # URL arguments that are not ids: the real value for an object (others use its pk).
 REAL_VALUES = {
