@@ -22,7 +22,10 @@ BASE_URL = "http://testserver/"
 LINK = re.compile(r"https?://\S+/portal/invitations/\d+/[0-9a-f]+/")
 
 
-def group_booking(actor, *, capacity=3, end_date=D(2027, 2, 1), student=None, **slot):
+FEB_1 = D(2027, 2, 1)
+
+
+def group_booking(actor, *, capacity=3, end_date=FEB_1, student=None, **slot):
     """A Mondays 16:00 group timeslot and a recurring booking of one student from 4 Jan to
     1 Feb 2027 (5 dates)."""
     kind = AppointmentTypeFactory(capacity=capacity, name=f"Group piano {capacity}")

@@ -14,7 +14,7 @@ from appointments.services.invitations import (
     group_invite_revoke,
     group_invite_send,
 )
-from appointments.states import BookingFrequency, BookingSource
+from appointments.states import BookingFrequency, BookingSource, Frequency
 from contacts.models import Contact
 from core.audit import AuditEvent
 from core.errors import DomainError
@@ -95,9 +95,9 @@ def test_expiry_at_23_59_accepted(admin_user):
 def test_expiry_at_24_01_refused(admin_user):
     invitation = invite(admin_user, group_booking(admin_user))
     user, _, (mia,) = family_login("thompsons", email="thompson@example.test")
-    with time_machine.travel(NOW + 24 * H + M, tick=False):
-        with pytest.raises(DomainError, match="expired: the link is valid for 24 hours"):
-            group_invite_accept(user=user, invitation=invitation, student=mia)
+    expired = pytest.raises(DomainError, match="expired: the link is valid for 24 hours")
+    with time_machine.travel(NOW + 24 * H + M, tick=False), expired:
+        group_invite_accept(user=user, invitation=invitation, student=mia)
     assert not AppointmentBooking.objects.filter(student=mia).exists()
 
 
@@ -191,9 +191,9 @@ def test_full_on_some_dates_names_them(admin_user):
 
 
 def test_a_private_timeslot_is_not_a_group(admin_user):
-    kind = AppointmentTypeFactory(capacity=1)
+    slot = timeslot(admin_user, appointment_type=AppointmentTypeFactory(capacity=1))
     booking = appointment_book(
-        actor=admin_user, student=ContactFactory(), timeslot=timeslot(admin_user, appointment_type=kind),
+        actor=admin_user, student=ContactFactory(), timeslot=slot,
         frequency=BookingFrequency.NON_RECURRING, start_date=D(2027, 1, 11),
     )  # fmt: skip
     with pytest.raises(DomainError, match="Only a group appointment can be shared"):
@@ -223,7 +223,9 @@ def test_a_student_already_in_the_group_is_refused(admin_user):
 
 def test_a_one_time_group_is_joined_on_its_date(admin_user):
     kind = AppointmentTypeFactory(capacity=4)
-    slot = timeslot(admin_user, appointment_type=kind, frequency="one_time", start_date=D(2027, 1, 6))
+    slot = timeslot(
+        admin_user, appointment_type=kind, frequency=Frequency.ONE_TIME, start_date=D(2027, 1, 6)
+    )
     booking = appointment_book(
         actor=admin_user, student=ContactFactory(), timeslot=slot,
         frequency=BookingFrequency.NON_RECURRING, start_date=D(2027, 1, 6),
