@@ -1,6 +1,6 @@
 """Demo data of group appointment invitations: a weekly group lesson with one student of a
-family without a portal login booked, and a pending invitation for the Thompson family (the
-"family" demo login), so the portal shows an invitation to open."""
+family without a portal login booked; the Thompson family (the "family" demo login) joined
+it by one invitation and has another waiting, so the portal shows both."""
 
 import datetime
 
@@ -11,7 +11,7 @@ from contacts.models import Contact, Family
 from .models import AppointmentType, PricingSchedule
 from .recurrence import local_today
 from .services import appointment_book, timeslot_create
-from .services.invitations import group_invite_send
+from .services.invitations import group_invite_accept, group_invite_send
 from .states import BookingFrequency, Frequency, PricingBasis
 
 # `make run` serves here; the demo's invitation email links to it.
@@ -54,12 +54,22 @@ def seed_invitations(*, stdout=None) -> dict[str, int]:
         start_date=today + datetime.timedelta(days=1),
         end_date=today + datetime.timedelta(days=90),
     )
-    thompson = Contact.objects.filter(family=invited).order_by("pk").first()
-    group_invite_send(
-        actor=admin,
-        booking=booking,
-        email=invited.account_email,
-        student_name=f"{thompson.first_name} {thompson.last_name}" if thompson else "Sam Thompson",
-        base_url=DEMO_SITE,
-    )
-    return {"group invitations": 1}
+    kids = list(Contact.objects.filter(family=invited).order_by("pk")[:2])
+    surname = kids[0].last_name if kids else "Thompson"
+    names = [f"{k.first_name} {k.last_name}" for k in kids] + [f"Sam {surname}"] * 2
+
+    def send(name: str):
+        return group_invite_send(
+            actor=admin,
+            booking=booking,
+            email=invited.account_email,
+            student_name=name,
+            base_url=DEMO_SITE,
+        )
+
+    # One invitation the Thompsons accepted (their portal lists the booking it made) ...
+    first = send(names[0])
+    group_invite_accept(user=invited.user, invitation=first, student=kids[0] if kids else None)
+    # ... and one still waiting for them.
+    send(names[1])
+    return {"group invitations": 2}

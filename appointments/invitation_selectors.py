@@ -9,6 +9,7 @@ from django.utils import timezone
 from contacts.models import Contact, Family
 from core.access import has
 
+from .invitation_forms import InviteForm
 from .models import AppointmentBooking, GroupInvitation, Seat
 from .states import SeatState
 
@@ -25,11 +26,7 @@ def booking_invitations(booking: AppointmentBooking) -> list[GroupInvitation]:
 def invite_panel_context(
     request: HttpRequest, booking: AppointmentBooking, *, form=None, back: str | None = None
 ) -> dict:
-    from .invitation_forms import InviteForm
-
     return {
-        "request": request,
-        "user": request.user,
         "booking": booking,
         "invitations": booking_invitations(booking),
         "form": form if form is not None else InviteForm(),

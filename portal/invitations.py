@@ -15,7 +15,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from appointments.invitation_forms import JoinForm
 from appointments.invitation_selectors import portal_appointment_bookings
@@ -84,7 +83,10 @@ def _new_student_name(invitation: GroupInvitation, students: list[Contact]) -> s
 def invitation(request: HttpRequest, pk: int, link_token: str) -> HttpResponse:
     invitation = _invitation_or_404(pk, link_token)
     if invitation.accepted_by_id and invitation.accepted_by_id == request.user.pk:
-        return htmx_redirect(request, reverse("portal:invitation_joined", args=[invitation.pk]))
+        # Their own used link: the booking it made, never a second one.
+        return htmx_redirect(
+            request, reverse("portal:appointment", args=[invitation.accepted_booking_id])
+        )
     context = {"invitation": invitation, "refusal": invitation_refusal(invitation)}
     if context["refusal"]:
         return render(request, "portal/invitation.html", context)
@@ -109,7 +111,7 @@ def invitation(request: HttpRequest, pk: int, link_token: str) -> HttpResponse:
             run=lambda: group_invite_accept(
                 user=request.user, invitation=invitation, student=form.chosen_student()
             ),
-            url=reverse("portal:invitation_joined", args=[invitation.pk]),
+            url=lambda joined: reverse("portal:appointment", args=[joined.pk]),
             done=lambda joined: (
                 f"{joined.student.first_name} {joined.student.last_name} has joined the group "
                 f"appointment ({joined.reference})."
@@ -121,13 +123,12 @@ def invitation(request: HttpRequest, pk: int, link_token: str) -> HttpResponse:
     return render(request, "portal/invitation.html", context)
 
 
-@require_POST
 def invitation_account(request: HttpRequest, pk: int, link_token: str) -> HttpResponse:
-    """ "Create an account": a portal login for the invited family (emailed set-password
-    link)."""
+    """The "Create an account" button (POST): a portal login for the invited family, its
+    set-password link emailed. Anything else goes back to the link's page."""
     invitation = _invitation_or_404(pk, link_token)
     back = reverse("portal:invitation", args=[pk, link_token])
-    if request.user.is_authenticated:
+    if request.method != "POST" or request.user.is_authenticated:
         return htmx_redirect(request, back)
     return click_once(
         request,
@@ -140,31 +141,6 @@ def invitation_account(request: HttpRequest, pk: int, link_token: str) -> HttpRe
             f"Your account is created. We have emailed {user.email} a link to choose your "
             "password: then log in and open this invitation again."
         ),
-    )
-
-
-@require("portal_access")
-def invitation_joined(request: HttpRequest, pk: int) -> HttpResponse:
-    """The confirmation after "Join": only for the login that accepted it."""
-    invitation = (
-        GroupInvitation.objects.select_related(
-            "accepted_booking",
-            "accepted_booking__student",
-            "accepted_booking__timeslot",
-            "accepted_booking__timeslot__appointment_type",
-            "accepted_booking__timeslot__staff",
-        )
-        .filter(pk=pk, accepted_by=request.user, accepted_booking__isnull=False)
-        .first()
-    )
-    if invitation is None:
-        raise Http404("No such invitation")
-    booking = invitation.accepted_booking
-    seats = list(booking.seats.select_related("occurrence").order_by("occurrence__starts_at"))
-    return render(
-        request,
-        "portal/invitation_joined.html",
-        {"invitation": invitation, "booking": booking, "seats": seats},
     )
 
 

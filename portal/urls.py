@@ -8,8 +8,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("bookings/<int:pk>/", views.booking_detail, name="booking"),
     path("appointments/<int:pk>/", invitations.appointment_detail, name="appointment"),
-    # Before the link: "joined" is not a token.
-    path("invitations/<int:pk>/joined/", invitations.invitation_joined, name="invitation_joined"),
     path("invitations/<int:pk>/<str:link_token>/", invitations.invitation, name="invitation"),
     path(
         "invitations/<int:pk>/<str:link_token>/account/",

@@ -185,9 +185,10 @@ def test_the_link_asks_to_log_in_then_join(client, admin_user):
     assert "Mia Thompson" in page and ">Join</button>" in page
     response = submit(client, path, {"student": str(mia.pk)})
     joined = AppointmentBooking.objects.get(student=mia)
-    assert response.url == reverse("portal:invitation_joined", args=[invitation.pk])
+    assert response.url == reverse("portal:appointment", args=[joined.pk])
     page = client.get(response.url).content.decode()
     assert joined.reference in page and "Mon 11 Jan 2027" in page
+    assert "Mia Thompson has joined the group appointment" in page
     # The link again: to the confirmation, never a second booking.
     assert client.get(path).url == response.url
 
@@ -317,7 +318,8 @@ def test_another_family_s_objects_are_404(client, admin_user):
     client.force_login(user)
     assert client.get(reverse("portal:appointment", args=[mine.pk])).status_code == 200
     assert client.get(reverse("portal:appointment", args=[theirs.pk])).status_code == 404
-    assert client.get(reverse("portal:invitation_joined", args=[invitation.pk])).status_code == 404
+    their_join = GroupInvitation.objects.get(pk=invitation.pk).accepted_booking
+    assert client.get(reverse("portal:appointment", args=[their_join.pk])).status_code == 404
     assert client.get(reverse("portal:appointment", args=[987654321])).status_code == 404
     # Their used link offers this family nothing.
     page = client.get(link_path(invitation)).content.decode()

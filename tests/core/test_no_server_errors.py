@@ -54,7 +54,7 @@ ARG_MODELS = {
     ("notifications", "key"): EmailTemplate,
     ("portal", "pk"): Booking,
     ("portal:appointment", "pk"): AppointmentBooking,
-    ("portal:invitation", "pk"): GroupInvitation,  # _account, _joined too
+    ("portal:invitation", "pk"): GroupInvitation,  # invitation_account too
     ("portal:invitation", "link_token"): GroupInvitation,
     ("appointments:invite_send", "pk"): AppointmentBooking,
     ("appointments:invite_revoke", "pk"): GroupInvitation,
