@@ -324,3 +324,17 @@ def test_another_family_s_objects_are_404(client, admin_user):
     # Their used link offers this family nothing.
     page = client.get(link_path(invitation)).content.decode()
     assert "already been used" in page and ">Join</button>" not in page
+
+
+def test_the_portal_appointment_page_query_count_does_not_grow(
+    client, admin_user, django_assert_max_num_queries
+):
+    user, _, (mia,) = family_login("thompsons", email="thompson@example.test")
+    short = group_booking(admin_user, student=mia, end_date=D(2027, 1, 11))
+    long = group_booking(admin_user, student=mia, capacity=4, end_date=D(2027, 6, 28))
+    client.force_login(user)
+    with django_assert_max_num_queries(10) as few:
+        assert client.get(reverse("portal:appointment", args=[short.pk])).status_code == 200
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("portal:appointment", args=[long.pk])).content.decode()
+    assert "Mon 28 Jun 2027" in page
