@@ -91,3 +91,8 @@ def queue_new_appointment(*, actor, booking, seats) -> None:
         about=[booking],
         actor=actor,
     )
+
+
+from .invitation_emails import INVITATION_EMAIL_TEMPLATES  # noqa: E402
+
+EMAIL_TEMPLATES.update(INVITATION_EMAIL_TEMPLATES)

@@ -7,6 +7,7 @@ other id answers 404, never 403, so ids of other families' bookings are not even
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from appointments.invitation_selectors import portal_appointment_bookings, portal_invitations
 from bookings import selectors
 from bookings.models import Booking
 from core.access import require
@@ -15,7 +16,15 @@ from core.access import require
 @require("portal_access")
 def home(request: HttpRequest) -> HttpResponse:
     bookings = list(selectors.portal_bookings(request.user)[:200])
-    return render(request, "portal/home.html", {"bookings": bookings})
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "bookings": bookings,
+            "appointments": list(portal_appointment_bookings(request.user)[:200]),
+            "invitations": portal_invitations(request.user),
+        },
+    )
 
 
 @require("portal_access")

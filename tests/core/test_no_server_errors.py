@@ -24,7 +24,7 @@ from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.tokens import invite_token, uid_encode
-from appointments.models import Occurrence, Pack
+from appointments.models import AppointmentBooking, GroupInvitation, Occurrence, Pack
 from bookings.models import Booking, BookingPlace
 from contacts.models import Contact, Family, Organisation
 from core.forms import IdField
@@ -53,6 +53,11 @@ ARG_MODELS = {
     ("notifications", "message_id"): OutboxMessage,
     ("notifications", "key"): EmailTemplate,
     ("portal", "pk"): Booking,
+    ("portal:appointment", "pk"): AppointmentBooking,
+    ("portal:invitation", "pk"): GroupInvitation,  # invitation_account too
+    ("portal:invitation", "link_token"): GroupInvitation,
+    ("appointments:invite_send", "pk"): AppointmentBooking,
+    ("appointments:invite_revoke", "pk"): GroupInvitation,
     ("accounts", "pk"): User,
     ("accounts:portal_contact", "pk"): Contact,
     ("accounts:portal_family", "pk"): Family,
@@ -70,6 +75,7 @@ REAL_VALUES = {
     "key": lambda obj: obj.key,
     "uidb64": uid_encode,
     "token": invite_token.make_token,
+    "link_token": lambda invitation: invitation.token(),
 }
 GARBAGE_QUERY = (
     "?page=-1&q=%00%27%22<script>&when=bogus&status=nope&date_from=31-31-2020"
