@@ -258,7 +258,7 @@ def appointment_type_create(
 
 def _lock_type(appointment_type: AppointmentType) -> AppointmentType:
     locked = (
-        AppointmentType.objects.select_for_update()
+        AppointmentType.objects.select_for_update(of=("self",))
         .select_related("pricing_schedule")
         .filter(pk=appointment_type.pk)
         .first()
