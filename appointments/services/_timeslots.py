@@ -29,8 +29,11 @@ def may_edit_timeslot(user, timeslot: Timeslot) -> bool:
 
 
 def lock_timeslot(timeslot: Timeslot, actor: Actor) -> Timeslot:
+    # FOR NO KEY UPDATE: a booking being made inserts rows referring to the timeslot (a FOR
+    # KEY SHARE lock) while holding its occurrences; a plain FOR UPDATE here, then waiting for
+    # those occurrences, would deadlock with it.
     locked = (
-        Timeslot.objects.select_for_update(of=("self",))
+        Timeslot.objects.select_for_update(of=("self",), no_key=True)
         .select_related("appointment_type", "staff", "pricing_schedule")
         .filter(pk=timeslot.pk)
         .first()
