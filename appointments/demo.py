@@ -108,13 +108,12 @@ def seed(*, stdout=None) -> dict[str, int]:
     )  # fmt: skip
     theory_sat = weekly(guitar, theory, [SAT], t(11, 0), t(11, 45), location="Studio 2")
     timeslots = [piano_early, piano_late, piano_sat, singing, guitar_tue, guitar_thu, theory_sat]
-    timeslots.append(
-        timeslot_create(
-            actor=admin, staff=guitar, appointment_type=workshop, frequency=Frequency.ONE_TIME,
-            start_date=_next(SAT, today, weeks=2), start_time=t(14, 0), end_time=t(16, 0),
-            location="Main hall",
-        )  # fmt: skip
-    )
+    workshop_slot = timeslot_create(
+        actor=admin, staff=guitar, appointment_type=workshop, frequency=Frequency.ONE_TIME,
+        start_date=_next(SAT, today, weeks=2), start_time=t(14, 0), end_time=t(16, 0),
+        location="Main hall",
+    )  # fmt: skip
+    timeslots.append(workshop_slot)
 
     families = list(Family.objects.order_by("pk"))
     children = list(Contact.objects.filter(family__isnull=False).order_by("family_id", "pk"))
@@ -154,7 +153,6 @@ def seed(*, stdout=None) -> dict[str, int]:
             appointment_book, student=student, timeslot=piano_sat, frequency=NR,
             start_date=_next(SAT, today, weeks=n), send_email=True,
         )  # fmt: skip
-    workshop_slot = timeslots[-1]
     for student in children[3:8]:
         try_book(
             appointment_book, student=student, timeslot=workshop_slot, frequency=NR,
