@@ -37,6 +37,9 @@ STAFF = [
     Login("trainer2", "Tom", "Hughes", Role.PROVIDER, "own timetable"),
     Login("trainer3", "Grace", "O'Neill", Role.PROVIDER, "own timetable"),
     Login("finance", "David", "Okafor", Role.FINANCE, "invoices, payments, credit notes"),
+    # The lesson provider's teachers: their appointment timeslots (appointments/demo.py).
+    Login("piano", "Elena", "Rossi", Role.PROVIDER, "own timeslots: piano lessons"),
+    Login("guitar", "Marcus", "Reid", Role.PROVIDER, "own timeslots: guitar and theory"),
 ]
 FAMILY_LOGIN = Login("family", "Helen", "Thompson", Role.STUDENT, "portal: the Thompson family")
 STUDENT_LOGIN = Login("student", "Chloe", "Evans", Role.STUDENT, "portal: own bookings")

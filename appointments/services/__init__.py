@@ -1,5 +1,6 @@
 """Every write of the appointments app (a package, as `bookings.services`)."""
 
+from ._timeslots import may_edit_timeslot  # noqa: F401
 from .book import (  # noqa: F401
     appointment_book,
     book,
@@ -23,3 +24,14 @@ from .passes import (  # noqa: F401
     punch_pass_redeem,
     redeem_refusal,
 )
+from .setup import (  # noqa: F401
+    appointment_type_archive,
+    appointment_type_create,
+    appointment_type_update,
+    pricing_schedule_create,
+    pricing_schedule_deactivate,
+    pricing_schedule_set_active,
+    pricing_schedule_update,
+)
+from .timeslot_delete import TimeslotRemoval, timeslot_delete  # noqa: F401
+from .timeslot_edit import KEEP, TimeslotChange, timeslot_update  # noqa: F401

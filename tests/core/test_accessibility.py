@@ -168,6 +168,7 @@ def _settled(page):
 def _ids():
     from django.contrib.auth.models import User
 
+    from appointments.models import Timeslot
     from bookings.models import Booking, BookingType
     from contacts.models import Contact, Family, Organisation
     from invoicing.models import Invoice
@@ -198,6 +199,8 @@ def _ids():
         "family_booking": family_booking.order_by("pk").first().pk,
         "staff_user": User.objects.get(username="teamleader").pk,
         "invitation": _invitation_path(),
+        "timeslot": Timeslot.objects.filter(archived=False).order_by("pk").first().pk,
+        "piano_timeslot": Timeslot.objects.filter(staff__username="piano").order_by("pk")[0].pk,
     }
 
 
@@ -285,6 +288,13 @@ def test_main_pages_pass_axe_wcag21_aa_and_fit_a_tablet(
         (f"/users/{ids['staff_user']}/", "User"),
         (f"/users/{ids['staff_user']}/roles/", "Change roles"),
         (f"/users/portal/contact/{ids['contact']}/", "Invite to portal"),
+        ("/appointments/setup/timeslots/", "Timeslots"),
+        ("/appointments/setup/timeslots/new/", "Add timeslot"),
+        (f"/appointments/setup/timeslots/{ids['timeslot']}/edit/", "Edit timeslot"),
+        ("/appointments/setup/types/", "Appointment types"),
+        ("/appointments/setup/types/new/", "New appointment type"),
+        ("/appointments/setup/pricing/", "Pricing schedules"),
+        ("/appointments/setup/pricing/new/", "New pricing schedule"),
     ]:
         audit.visit(page, path, name, "admin")
 
@@ -359,6 +369,12 @@ def test_main_pages_pass_axe_wcag21_aa_and_fit_a_tablet(
     audit.login(tpage, "trainer")
     audit.visit(tpage, "/schedules/", "Schedules", "trainer")
     audit.visit(tpage, f"/schedules/{ids['trainer_schedule']}/", "Schedule", "trainer")
+    # Provider: the own timeslots, edited (not added).
+    lpage = new_page()
+    audit.login(lpage, "piano")
+    audit.visit(lpage, "/appointments/setup/timeslots/", "My timeslots", "piano")
+    timeslot = ids["piano_timeslot"]
+    audit.visit(lpage, f"/appointments/setup/timeslots/{timeslot}/edit/", "Edit timeslot", "piano")
 
     # Family: the portal.
     ppage = new_page()
@@ -367,7 +383,7 @@ def test_main_pages_pass_axe_wcag21_aa_and_fit_a_tablet(
     audit.visit(ppage, f"/portal/bookings/{ids['family_booking']}/", "Portal booking", "family")
     audit.visit(ppage, "/account/", "My account", "family")
 
-    assert len(audit.pages) == 46, audit.pages
+    assert len(audit.pages) == 55, audit.pages
     problems = []
     if audit.violations:
         problems.append(

@@ -24,7 +24,15 @@ from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.tokens import invite_token, uid_encode
-from appointments.models import AppointmentBooking, GroupInvitation, Occurrence, Pack
+from appointments.models import (
+    AppointmentBooking,
+    AppointmentType,
+    GroupInvitation,
+    Occurrence,
+    Pack,
+    PricingSchedule,
+    Timeslot,
+)
 from bookings.models import Booking, BookingPlace
 from contacts.models import Contact, Family, Organisation
 from core.forms import IdField
@@ -58,6 +66,9 @@ ARG_MODELS = {
     ("portal:invitation", "link_token"): GroupInvitation,
     ("appointments:invite_send", "pk"): AppointmentBooking,
     ("appointments:invite_revoke", "pk"): GroupInvitation,
+    ("appointments:setup_type", "pk"): AppointmentType,
+    ("appointments:setup_pricing", "pk"): PricingSchedule,
+    ("appointments:setup_timeslot", "pk"): Timeslot,
     ("accounts", "pk"): User,
     ("accounts:portal_contact", "pk"): Contact,
     ("accounts:portal_family", "pk"): Family,
