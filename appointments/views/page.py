@@ -1,18 +1,103 @@
-"""The Appointments page: timeslots of a day or week with their openings."""
+"""The Appointments page: the timeslots of a day or a week with their openings (places left
+per occurrence), filters by staff and type, "Book" per occurrence with openings."""
+
+import datetime
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.vary import vary_on_headers
 
-from core.access import require
+from core.access import has, require
+from core.web import partial_template
 
-from ..selectors import timeslots_for_booking
+from .. import page_selectors
+from ..booking_forms import PageFilterForm
+from ..recurrence import local_today
+from ._common import own_only
+
+# A week of 2,000 timeslots has thousands of occurrences: the page shows this many and says
+# so (filter by staff or type, or look at one day).
+MAX_ROWS = 300
+
+
+def _period(view: str, day: datetime.date) -> tuple[datetime.date, datetime.date, int]:
+    if view == "week":
+        monday = day - datetime.timedelta(days=day.weekday())
+        return monday, monday + datetime.timedelta(days=6), 7
+    return day, day, 1
 
 
 @require("view_appointments")
+@vary_on_headers("HX-Request")
 def appointments_page(request: HttpRequest) -> HttpResponse:
-    timeslots = timeslots_for_booking().order_by("start_time", "pk")[:200]
-    return render(request, "appointments/page.html", {"timeslots": timeslots})
+    staff = page_selectors.staff_choices()
+    if own_only(request.user):
+        staff = staff.filter(pk=request.user.pk)
+    form = PageFilterForm(request.GET, staff=staff, types=page_selectors.type_choices())
+    form.is_valid()  # a bad value is said on its field; the valid ones still filter
+    data = form.cleaned_data
+    view = data.get("view") or "day"
+    today = local_today()
+    day = data.get("date") or today
+    start, end, step = _period(view, day)
+    staff_member = data.get("staff")
+    staff_id = (
+        request.user.pk if own_only(request.user) else (staff_member.pk if staff_member else None)
+    )
+    appointment_type = data.get("type")
+    rows = list(
+        page_selectors.period_occurrences(
+            start=start,
+            end=end,
+            staff_id=staff_id,
+            type_id=appointment_type.pk if appointment_type else None,
+        )[: MAX_ROWS + 1]
+    )
+    more = len(rows) > MAX_ROWS
+    rows = rows[:MAX_ROWS]
+    seats = page_selectors.booked_students(rows)
+    now = timezone.now()
+    days: dict[datetime.date, list] = {}
+    for o in rows:
+        o.booked_seats = seats.get(o.pk, [])
+        o.bookable = not o.cancelled and o.places_left > 0 and o.starts_at > now
+        days.setdefault(o.date, []).append(o)
+
+    def link(**changes) -> str:
+        params = {
+            "view": view,
+            "date": day.isoformat(),
+            "staff": staff_member.pk if staff_member else "",
+            "type": appointment_type.pk if appointment_type else "",
+        }
+        params.update(changes)
+        return "?" + urlencode({k: v for k, v in params.items() if v not in ("", None)})
+
+    shift = datetime.timedelta(days=step)
+    context = {
+        "form": form,
+        "view": view,
+        "day": day,
+        "start": start,
+        "end": end,
+        "days": sorted(days.items()),
+        "more": more,
+        "max_rows": MAX_ROWS,
+        "can_book": has(request.user, "manage_appointments"),
+        "own_only": own_only(request.user),
+        "links": {
+            "previous": link(date=(day - shift).isoformat()),
+            "next": link(date=(day + shift).isoformat()),
+            "today": link(date=today.isoformat()),
+            "day": link(view="day"),
+            "week": link(view="week"),
+        },
+        "today": today,
+    }
+    return render(request, partial_template(request, "appointments/page.html", "results"), context)
 
 
 urlpatterns = [path("", appointments_page, name="page")]
