@@ -66,14 +66,16 @@ def booking_status(request: HttpRequest, pk: int) -> HttpResponse:
     booking = booking_or_404(request.user, pk)
     page = reverse("appointments:booking", args=[booking.pk])
     form = StatusForm(request.POST)
-    allowed = dict(_transitions(booking))
     to = request.POST.get("to", "")
-    if not form.is_valid() or to not in allowed:
+    # Any status but Cancelled (its own page); the service asks the states table, so a button
+    # of a page shown before the status moved gets its refusal (or "already done").
+    if not form.is_valid() or to not in BookingStatus.values or to == BookingStatus.CANCELLED:
         messages.error(request, "That status change is not available.")
         return htmx_redirect(request, page)
+    label = TRANSITION_ACTIONS.get(to, BOOKING_STATES.label(to))
     return click_once(
         request,
-        title=f"{allowed[to]} (appointment booking {booking.reference})",
+        title=f"{label} (appointment booking {booking.reference})",
         url=page,
         run=lambda: appointment_set_status(actor=request.user, booking=booking, to=to),
         done=lambda changed: f"{changed.reference} is now {changed.status_label.lower()}.",
