@@ -70,7 +70,8 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
     """ "Create Appointment Booking": the student, then the openings of a date and its week."""
     family, student = _who(request)
     if family is None and student is None:
-        raise Http404("Start from a family or a student")
+        # Way 1 starts from a family's or student's Enrollments: say so (a bookmark, a link).
+        return render(request, "appointments/new.html", {"back_url": reverse("contacts:list")})
     students = list(family.students.order_by("first_name", "last_name", "pk")) if family else []
     if student is None and len(students) == 1:
         student = students[0]
