@@ -23,12 +23,13 @@ from contacts.models import Contact, Family
 from contacts.services import contact_create
 from core.access import require
 from core.errors import DomainError
+from core.paging import QuickPage
 from core.web import int_or_none, partial_template, posted, submit_once
 
 from .. import page_selectors
 from ..booking_forms import BookingDetailsForm, DialogDateForm
 from ..emails import booking_email_offered
-from ..models import AppointmentBooking, Timeslot
+from ..models import AppointmentBooking, Occurrence, Timeslot
 from ..recurrence import local_today, window_end
 from ..selectors import occurrences_in_range, timeslots_for_booking
 from ..services import appointment_book, booking_schedule
@@ -37,8 +38,8 @@ from ..states import BookingFrequency
 from ._common import day_or_today
 
 SCHEDULE_FIELDS = ("frequency", "start_date", "end_date", "select_student", "notes")
-# The dialog lists at most this many openings (a date and the rest of its week).
-MAX_OPENINGS = 200
+# The dialog lists the openings of a date and the rest of its week in pages of this many.
+PER_PAGE = 50
 
 
 def _who(request: HttpRequest) -> tuple[Family | None, Contact | None]:
@@ -82,13 +83,15 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
     form.is_valid()
     day = form.cleaned_data.get("date") or today
     week_end = day + datetime.timedelta(days=6 - day.weekday())
-    openings, more = [], False
+    openings = QuickPage(Occurrence.objects.none(), 1, PER_PAGE)
     if student is not None:
-        openings = list(
-            page_selectors.open_occurrences(start=day, end=week_end)[: MAX_OPENINGS + 1]
-        )
-        more = len(openings) > MAX_OPENINGS
-        openings = openings[:MAX_OPENINGS]
+        found = page_selectors.open_occurrences(start=day, end=week_end)
+        openings = QuickPage(found, request.GET.get("page"), PER_PAGE)
+        names: dict[int, str] = {}
+        for o in openings:
+            slot = o.timeslot
+            o.time_label = f"{slot.start_time:%H:%M}–{slot.end_time:%H:%M}"
+            o.staff_label = names.setdefault(slot.staff_id, slot.staff_name)
     keep = {"family": family.pk if family else "", "student": student.pk if student else ""}
     context = {
         "form": form,
@@ -98,8 +101,7 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
         "day": day,
         "week_end": week_end,
         "openings": openings,
-        "more": more,
-        "max_openings": MAX_OPENINGS,
+        "page_query": urlencode({**{k: v for k, v in keep.items() if v}, "date": day}),
         "keep": {k: v for k, v in keep.items() if v},
         "select_query": urlencode({k: v for k, v in keep.items() if v}),
         "back_url": _back_url(family, student),

@@ -5,12 +5,13 @@ import datetime
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.vary import vary_on_headers
 
 from core.access import has, require
+from core.paging import QuickPage
 from core.web import partial_template
 
 from .. import page_selectors
@@ -18,9 +19,9 @@ from ..booking_forms import PageFilterForm
 from ..recurrence import local_today
 from ._common import own_only
 
-# A week of 2,000 timeslots has thousands of occurrences: the page shows this many and says
-# so (filter by staff or type, or look at one day).
-MAX_ROWS = 300
+# A week of 2,000 timeslots has thousands of occurrences: the page shows them in pages of
+# this many (core.paging.QuickPage: no COUNT), in time order.
+PER_PAGE = 50
 
 
 def _period(view: str, day: datetime.date) -> tuple[datetime.date, datetime.date, int]:
@@ -48,22 +49,34 @@ def appointments_page(request: HttpRequest) -> HttpResponse:
         request.user.pk if own_only(request.user) else (staff_member.pk if staff_member else None)
     )
     appointment_type = data.get("type")
-    rows = list(
+    page = QuickPage(
         page_selectors.period_occurrences(
             start=start,
             end=end,
             staff_id=staff_id,
             type_id=appointment_type.pk if appointment_type else None,
-        )[: MAX_ROWS + 1]
+        ),
+        request.GET.get("page"),
+        PER_PAGE,
     )
-    more = len(rows) > MAX_ROWS
-    rows = rows[:MAX_ROWS]
+    rows = list(page)
     seats = page_selectors.booked_students(rows)
+    can_book = has(request.user, "manage_appointments")
     now = timezone.now()
+    book_url = reverse("appointments:book", args=[0])[: -len("0/")]
+    names: dict[int, str] = {}
     days: dict[datetime.date, list] = {}
     for o in rows:
+        # Worked out once per row here rather than by template lookups (the page's cost is
+        # its rendering): times, the staff name, the Book link.
+        slot = o.timeslot
         o.booked_seats = seats.get(o.pk, [])
-        o.bookable = not o.cancelled and o.places_left > 0 and o.starts_at > now
+        o.time_label = f"{slot.start_time:%H:%M}–{slot.end_time:%H:%M}"
+        if slot.staff_id not in names:
+            names[slot.staff_id] = slot.staff_name
+        o.staff_label = names[slot.staff_id]
+        bookable = can_book and not o.cancelled and o.places_left > 0 and o.starts_at > now
+        o.book_url = f"{book_url}{slot.pk}/?date={o.date.isoformat()}" if bookable else ""
         days.setdefault(o.date, []).append(o)
 
     def link(**changes) -> str:
@@ -84,9 +97,8 @@ def appointments_page(request: HttpRequest) -> HttpResponse:
         "start": start,
         "end": end,
         "days": sorted(days.items()),
-        "more": more,
-        "max_rows": MAX_ROWS,
-        "can_book": has(request.user, "manage_appointments"),
+        "page": page,
+        "can_book": can_book,
         "own_only": own_only(request.user),
         "links": {
             "previous": link(date=(day - shift).isoformat()),
@@ -94,6 +106,8 @@ def appointments_page(request: HttpRequest) -> HttpResponse:
             "today": link(date=today.isoformat()),
             "day": link(view="day"),
             "week": link(view="week"),
+            "previous_page": link(page=page.number - 1) if page.has_previous() else "",
+            "next_page": link(page=page.number + 1) if page.has_next() else "",
         },
         "today": today,
     }
