@@ -37,7 +37,6 @@ from ..services.pricing import PricingSpec, appointment_book_new_pricing
 from ..states import BookingFrequency
 from ._common import day_or_today
 
-SCHEDULE_FIELDS = ("frequency", "start_date", "end_date", "select_student", "notes")
 # The dialog lists the openings of a date and the rest of its week in pages of this many.
 PER_PAGE = 50
 
@@ -184,11 +183,23 @@ def appointment_book_view(request: HttpRequest, timeslot_pk: int) -> HttpRespons
         else settings.APPOINTMENT_EMAILS_ENABLED
     )
     data = posted(request)
-    form = BookingDetailsForm(
-        data, initial=initial, timeslot=timeslot, fixed_student=student, email_offered=offered
-    )
     action = request.POST.get("action", "save")
-    if data is not None:
+    # "Show Available Dates" (without JavaScript: a post that books nothing) and the HTMX
+    # refresh (a GET of the SCHEDULE fields) show the form again from what was entered.
+    shown = None
+    if data is None and "frequency" in request.GET:
+        shown = request.GET
+    elif data is not None and action == "dates":
+        shown = data
+    kwargs = {"timeslot": timeslot, "fixed_student": student, "email_offered": offered}
+    if shown is not None:
+        fields = BookingDetailsForm.base_fields
+        entered = {name: shown.get(name) for name in fields if name in shown}
+        entered["weekdays"] = shown.getlist("weekdays")
+        form = BookingDetailsForm(initial={**initial, **entered}, **kwargs)
+    else:
+        form = BookingDetailsForm(data, initial=initial, **kwargs)
+    if data is not None and shown is None:
         response = submit_once(
             request,
             form,
@@ -206,26 +217,18 @@ def appointment_book_view(request: HttpRequest, timeslot_pk: int) -> HttpRespons
         )
         if response is not None:
             return response
-    # The Date Selection follows the SCHEDULE fields: the posted ones, the query string's
-    # (an HTMX refresh, or "Show dates" without JavaScript), or the defaults.
-    if data is None and "frequency" in request.GET:
-        shown = {name: request.GET.get(name) for name in SCHEDULE_FIELDS if name in request.GET}
-        shown["weekdays"] = request.GET.getlist("weekdays")
-        form = BookingDetailsForm(
-            initial={**initial, **shown},
-            timeslot=timeslot,
-            fixed_student=student,
-            email_offered=offered,
-        )
-    source = data if data is not None else request.GET
-    if "frequency" not in source:
+    source = shown if shown is not None else data
+    if source is None or "frequency" not in source:
         source = QueryDict(mutable=True)
         source.update({k: str(v) for k, v in initial.items()})
     selection = _date_selection(timeslot, source, today)
-    if data is not None:
+    if data is not None and shown is None:
         ticked = set(data.getlist("dates"))
     else:
         ticked = {d["value"] for d in selection["dates"] if not d["full"]}
+    picked = None
+    if student is None and (chosen := int_or_none((shown or data or {}).get("select_student"))):
+        picked = Contact.objects.filter(pk=chosen).first()
     context = {
         "timeslot": timeslot,
         "form": form,
@@ -238,6 +241,8 @@ def appointment_book_view(request: HttpRequest, timeslot_pk: int) -> HttpRespons
         else (reverse("appointments:page") + "?" + urlencode({"date": day.isoformat()})),
         "title": "Create Appointment Booking" if student else "Book Appointment",
         "day": day,
+        "picked": picked,
+        "picked_label": f"{picked.first_name} {picked.last_name}" if picked else "",
     }
     return render(
         request, partial_template(request, "appointments/book.html", "date-selection"), context

@@ -423,3 +423,33 @@ def test_book_page_query_count(admin_client, slot, django_assert_max_num_queries
     mia = ContactFactory()
     with django_assert_max_num_queries(14):
         assert admin_client.get(book_url(slot, student=mia.pk)).status_code == 200
+
+
+def test_show_available_dates_without_javascript_books_nothing(admin_client, slot):
+    mia = ContactFactory()
+    response = post(admin_client, book_url(slot), details(
+        action="dates", student_mode="existing", select_student=mia.pk, frequency=NR,
+        start_date="2027-01-13", end_date="",
+    ))  # fmt: skip
+    html = response.content.decode()
+    assert response.status_code == 200 and not AppointmentBooking.objects.exists()
+    assert html.count('name="dates"') == 1 and 'value="2027-01-13" checked' in html
+    assert f'name="select_student" value="{mia.pk}"' in html  # the choice is kept
+    assert "is required" not in html
+
+
+def test_dialog_query_count_does_not_grow_with_timeslots(
+    admin_client, django_assert_max_num_queries
+):
+    from .pages import many_timeslots
+
+    mia = ContactFactory()
+    url = f"/appointments/new/?student={mia.pk}"
+    many_timeslots(3)
+    with django_assert_max_num_queries(12) as few:
+        admin_client.get(url)
+    many_timeslots(300)
+    with django_assert_max_num_queries(12) as many:
+        html = admin_client.get(url).content.decode()
+    assert len(many) == len(few)
+    assert html.count(">Select</a>") == 50 and "Next page" in html
