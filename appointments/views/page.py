@@ -72,11 +72,16 @@ def appointments_page(request: HttpRequest) -> HttpResponse:
         slot = o.timeslot
         o.booked_seats = seats.get(o.pk, [])
         o.time_label = f"{slot.start_time:%H:%M}–{slot.end_time:%H:%M}"
+        o.iso = o.starts_at.isoformat()
         if slot.staff_id not in names:
             names[slot.staff_id] = slot.staff_name
         o.staff_label = names[slot.staff_id]
         bookable = can_book and not o.cancelled and o.places_left > 0 and o.starts_at > now
         o.book_url = f"{book_url}{slot.pk}/?date={o.date.isoformat()}" if bookable else ""
+        o.book_label = (
+            f"Book {slot.appointment_type.name} with {o.staff_label} on "
+            f"{o.date.day} {o.date:%b %Y} at {slot.start_time:%H:%M}"
+        )
         days.setdefault(o.date, []).append(o)
 
     def link(**changes) -> str:
