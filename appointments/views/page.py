@@ -37,11 +37,14 @@ def appointments_page(request: HttpRequest) -> HttpResponse:
     staff = page_selectors.staff_choices()
     if own_only(request.user):
         staff = staff.filter(pk=request.user.pk)
-    form = PageFilterForm(request.GET, staff=staff, types=page_selectors.type_choices())
+    today = local_today()
+    query = request.GET.copy()
+    query.setdefault("view", "day")
+    query.setdefault("date", today.isoformat())  # the fields show the period shown
+    form = PageFilterForm(query, staff=staff, types=page_selectors.type_choices())
     form.is_valid()  # a bad value is said on its field; the valid ones still filter
     data = form.cleaned_data
     view = data.get("view") or "day"
-    today = local_today()
     day = data.get("date") or today
     start, end, step = _period(view, day)
     staff_member = data.get("staff")

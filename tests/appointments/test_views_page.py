@@ -163,3 +163,9 @@ def test_query_count_does_not_grow_with_timeslots(
     assert "Page 1" in html and 'href="?view=day&amp;date=2027-01-04&amp;page=2"' in html
     second = admin_client.get(PAGE + "?date=2027-01-04&page=2").content.decode()
     assert "Page 2" in second and "Previous page" in second
+
+
+def test_the_filters_show_the_period_shown(admin_client):
+    html = admin_client.get(PAGE).content.decode()
+    assert 'name="date" value="2027-01-04"' in html
+    assert '<option value="day" selected>' in html
