@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format bench bench-data bench-booking bench-transfer worker clean
+.PHONY: run test install lint format bench bench-data bench-booking bench-transfer bench-appointments worker clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ bench-booking: $(STAMP)
 ## Transfers and placeholder "Cancel all places" per second, through the services.
 bench-transfer: $(STAMP)
 	$(BIN)/python bench/transfer_throughput.py
+
+## The appointments pages at 2,000 timeslots and 50,000 appointment bookings (its own data).
+bench-appointments: $(STAMP)
+	$(BIN)/python bench/appointments_pages.py
 
 worker:
 	$(BIN)/celery -A config worker -B -l info

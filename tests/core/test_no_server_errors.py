@@ -69,6 +69,8 @@ ARG_MODELS = {
     ("appointments:setup_type", "pk"): AppointmentType,
     ("appointments:setup_pricing", "pk"): PricingSchedule,
     ("appointments:setup_timeslot", "pk"): Timeslot,
+    ("appointments", "pk"): AppointmentBooking,
+    ("appointments", "timeslot_pk"): Timeslot,
     ("accounts", "pk"): User,
     ("accounts:portal_contact", "pk"): Contact,
     ("accounts:portal_family", "pk"): Family,
