@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 
 from contacts.models import Contact, Family
 
-from .models import AppointmentType, PricingSchedule
+from .models import AppointmentType, GroupInvitation, PricingSchedule
 from .recurrence import local_today
 from .services import appointment_book, timeslot_create
 from .services.invitations import group_invite_accept, group_invite_send
@@ -23,7 +23,7 @@ def seed_invitations(*, stdout=None) -> dict[str, int]:
     staff = User.objects.filter(username="trainer3").first() or admin
     invited = Family.objects.filter(user__username="family").first()
     host = Family.objects.filter(user__isnull=True, students__isnull=False).order_by("pk").first()
-    if admin is None or invited is None or host is None:
+    if admin is None or invited is None or host is None or GroupInvitation.objects.exists():
         return {}
     pricing = PricingSchedule.objects.create(
         name="Group lesson (per lesson)",
