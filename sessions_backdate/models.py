@@ -14,7 +14,7 @@ from django.db.models import Q
 
 from appointments.models import AppointmentBooking, Occurrence, Pack
 from appointments.states import ATTENDANCE_STATES, AttendanceStatus
-from core.states import BAD, MUTED, OK, StateTable
+from core.states import BAD, OK, StateTable
 
 
 class SessionState(models.TextChoices):
@@ -104,4 +104,18 @@ class BackdateNotice(models.Model):
         return self.summary
 
 
-MUTED_BADGE = MUTED  # "Unallocated" sessions
+
+class OrderManager(models.Manager):
+    def get_queryset(self):
+        from appointments.states import PackKind
+
+        return super().get_queryset().filter(kind=PackKind.ORDER)
+
+
+class Order(Pack):
+    """The appointments app's packs that are orders of sessions ("HW000123"), nothing else."""
+
+    objects = OrderManager()
+
+    class Meta:
+        proxy = True

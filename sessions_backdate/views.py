@@ -81,7 +81,9 @@ def book_session(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             consultant_id=form.cleaned_data["consultant"],
             week=form.cleaned_data["week"],
         )
-    if request.method == "POST" and taken is None and form.is_valid():
+    # A post for a session booked meanwhile still goes to the service: the same form sent
+    # again is answered "already done" (core.onetime), another one refused.
+    if request.method == "POST" and form.is_valid():
         chosen = form.cleaned_data.get("occurrence")
         occurrence = {o.pk: o for o in slots or []}.get(chosen)
         if occurrence is None and chosen:
