@@ -98,11 +98,12 @@ class BackdateNotice(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["provider", "-created_at"], name="backdate_notice_provider")]
+        indexes = [
+            models.Index(fields=["provider", "-created_at"], name="backdate_notice_provider")
+        ]
 
     def __str__(self) -> str:
         return self.summary
-
 
 
 class OrderManager(models.Manager):

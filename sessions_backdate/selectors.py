@@ -83,7 +83,11 @@ def consultants(actor: Actor) -> list:
     allowed = rules.consultant_ids(actor)
     if allowed is not None:
         qs = qs.filter(pk__in=allowed)
-    return list(qs.order_by("first_name", "last_name", "pk").only("pk", "first_name", "last_name", "username"))
+    return list(
+        qs.order_by("first_name", "last_name", "pk").only(
+            "pk", "first_name", "last_name", "username"
+        )
+    )
 
 
 def weeks(actor: Actor, today: datetime.date | None = None) -> list[tuple[datetime.date, str]]:

@@ -101,7 +101,9 @@ def session_book(
     if not rules.may_backdate(actor):
         raise PermissionDenied
     occurrence = (
-        Occurrence.objects.select_related("timeslot", "timeslot__staff", "timeslot__appointment_type")
+        Occurrence.objects.select_related(
+            "timeslot", "timeslot__staff", "timeslot__appointment_type"
+        )
         .filter(pk=occurrence.pk)
         .first()
     )
@@ -234,7 +236,7 @@ def session_mark(
     penalty: bool | None = None,
     reason: str = "",
 ) -> OrderSession | None:
-    """"Confirm Attendance": set the session's attendance for all its attendees. Attended is
+    """ "Confirm Attendance": set the session's attendance for all its attendees. Attended is
     final. "Cancelled" (Team leaders and Admins) needs `penalty`: with penalty the session is
     used up; without, it returns to Unallocated (the order's use is given back, the row goes:
     None is returned)."""
@@ -291,9 +293,7 @@ def _cancel(
     actor: Actor, session: OrderSession, *, penalty: bool | None, reason: str, what: str
 ) -> OrderSession | None:
     if not rules.may_cancel(actor):
-        raise DomainError(
-            "Only Team leaders and Admins can cancel a session.", field="attendance"
-        )
+        raise DomainError("Only Team leaders and Admins can cancel a session.", field="attendance")
     if penalty is None:
         raise DomainError(
             "Choose whether the session is cancelled with or without penalty.", field="penalty"
@@ -301,9 +301,7 @@ def _cancel(
     ATTENDANCE_STATES.check(session.attendance, AttendanceStatus.CANCELLED, field="attendance")
     occurrence = session.occurrence
     bookings = list(session.bookings.all().order_by("pk"))
-    seats = Seat.objects.filter(
-        booking__in=bookings, occurrence=occurrence, state=SeatState.BOOKED
-    )
+    seats = Seat.objects.filter(booking__in=bookings, occurrence=occurrence, state=SeatState.BOOKED)
     n = seats.update(state=SeatState.CANCELLED, attendance=AttendanceStatus.CANCELLED)
     if n:
         list(Occurrence.objects.select_for_update().filter(pk=occurrence.pk).values("pk"))

@@ -71,7 +71,9 @@ TL_CASES = [
 
 
 @pytest.mark.parametrize(("now", "allowed", "refused"), TL_CASES)
-def test_team_leader_backdates_into_this_and_last_month_only(world, team_leader, now, allowed, refused):
+def test_team_leader_backdates_into_this_and_last_month_only(
+    world, team_leader, now, allowed, refused
+):
     with time_machine.travel(now, tick=False):
         session = book(team_leader, world, allowed)
         assert session.occurrence.date == allowed and session.backdated
@@ -191,9 +193,10 @@ def test_cancel_with_penalty_uses_the_session_up(world, team_leader, december):
 
 def test_cancel_without_penalty_returns_the_session_to_unallocated(world, team_leader, december):
     session = book(team_leader, world, D(2026, 12, 7), number=2)
-    assert session_mark(
-        actor=team_leader, session=session, attendance=A.CANCELLED, penalty=False
-    ) is None
+    assert (
+        session_mark(actor=team_leader, session=session, attendance=A.CANCELLED, penalty=False)
+        is None
+    )
     assert not OrderSession.objects.exists()
     assert Pack.objects.get().used == 0
     assert Occurrence.objects.get(date=D(2026, 12, 7)).taken == 0
@@ -287,9 +290,12 @@ def test_everyone_else_is_refused(world, finance_user, nobody, december):
 def test_a_backdated_session_uses_the_order_valid_on_its_date(world, team_leader, december):
     client = ContactFactory()
     service = world["slot"].appointment_type
-    old = order(service=service, client=client, valid_from=D(2026, 1, 1), valid_until=D(2026, 11, 30))
+    old = order(
+        service=service, client=client, valid_from=D(2026, 1, 1), valid_until=D(2026, 11, 30)
+    )
     new = order(service=service, client=client, valid_from=D(2026, 12, 1))
-    with pytest.raises(DomainError, match=f"{old.reference} was not valid on .* {new.reference} was"):
+    refusal = f"{old.reference} was not valid on .* {new.reference} was"
+    with pytest.raises(DomainError, match=refusal):
         book(team_leader, world, D(2026, 12, 7), pack=old)
     assert book(team_leader, world, D(2026, 12, 7), pack=new).pack == new
     assert book(team_leader, world, D(2026, 11, 30), pack=old).pack == old

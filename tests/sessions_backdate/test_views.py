@@ -54,7 +54,7 @@ def test_unused_sessions_lists_orders_oldest_first_and_searches(
     newer = order(service=world["slot"].appointment_type, client=ContactFactory(last_name="Zed"))
     full = order(service=world["slot"].appointment_type, size=1)
     Pack.objects.filter(pk=full.pk).update(used=1)
-    for i in range(30):
+    for _ in range(30):
         order(service=world["slot"].appointment_type)
     client.force_login(team_leader)
     url = reverse("sessions_backdate:unused")
@@ -113,7 +113,7 @@ def test_show_available_timeslots_and_book_then_confirm_attendance(
     response = client.post(url, form)
     session = OrderSession.objects.get()
     attend = reverse("sessions_backdate:attendance", args=[session.pk])
-    assert response.status_code == 302, re.findall(r"(?:field-error|errors)[^<]*<p>?([^<]*)", response.content.decode())
+    assert response.status_code == 302
     assert response["Location"] == attend
     again = client.post(url, form)  # the same form again: one booking
     assert again.status_code == 302 and OrderSession.objects.count() == 1
@@ -134,9 +134,7 @@ def test_show_available_timeslots_and_book_then_confirm_attendance(
     assert "Confirm Attendance" not in listing  # final: nothing more to change
 
 
-def test_provider_sees_only_themselves_and_cannot_post_into_another_consultant(
-    client, world
-):
+def test_provider_sees_only_themselves_and_cannot_post_into_another_consultant(client, world):
     consultant = world["consultant"]
     client.force_login(consultant)
     url = reverse("sessions_backdate:book", args=[world["pack"].pk, 1])
