@@ -173,7 +173,9 @@ def _ids():
     from invoicing.models import Invoice
     from notifications.models import EmailTemplate, OutboxMessage
     from schedules.models import Schedule
+    from sessions_backdate.models import OrderSession
 
+    session = OrderSession.objects.order_by("pk").first()  # sessions_backdate demo
     booking = Booking.objects.filter(kind=BookingType.GROUP).order_by("pk").first()
     invoice = (  # part paid: the page shows payments and the forms have money to move
         Invoice.objects.filter(paid_total__gt=0, outstanding__gt=0).order_by("pk").first()
@@ -198,6 +200,8 @@ def _ids():
         "family_booking": family_booking.order_by("pk").first().pk,
         "staff_user": User.objects.get(username="teamleader").pk,
         "invitation": _invitation_path(),
+        "order": session.pack_id,
+        "order_session": session.pk,
     }
 
 
@@ -285,6 +289,10 @@ def test_main_pages_pass_axe_wcag21_aa_and_fit_a_tablet(
         (f"/users/{ids['staff_user']}/", "User"),
         (f"/users/{ids['staff_user']}/roles/", "Change roles"),
         (f"/users/portal/contact/{ids['contact']}/", "Invite to portal"),
+        ("/sessions/unused/", "Unused Sessions"),
+        (f"/sessions/orders/{ids['order']}/", "All Sessions for an order"),
+        (f"/sessions/orders/{ids['order']}/book/3/", "Book Session"),
+        (f"/sessions/{ids['order_session']}/attendance/", "Confirm Attendance"),
     ]:
         audit.visit(page, path, name, "admin")
 
@@ -367,7 +375,7 @@ def test_main_pages_pass_axe_wcag21_aa_and_fit_a_tablet(
     audit.visit(ppage, f"/portal/bookings/{ids['family_booking']}/", "Portal booking", "family")
     audit.visit(ppage, "/account/", "My account", "family")
 
-    assert len(audit.pages) == 46, audit.pages
+    assert len(audit.pages) == 50, audit.pages
     problems = []
     if audit.violations:
         problems.append(
