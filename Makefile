@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format bench bench-data bench-booking bench-transfer worker clean
+.PHONY: run test install lint format bench bench-data bench-booking bench-transfer bench-backdate worker clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ bench-booking: $(STAMP)
 ## Transfers and placeholder "Cancel all places" per second, through the services.
 bench-transfer: $(STAMP)
 	$(BIN)/python bench/transfer_throughput.py
+
+## Backdating pages at 200,000 orders / 1,000,000 sessions (own data; p95 against 100 ms).
+bench-backdate: $(STAMP)
+	$(BIN)/python bench/backdate.py
 
 worker:
 	$(BIN)/celery -A config worker -B -l info

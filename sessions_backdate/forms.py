@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 
+from appointments.recurrence import local_today
 from appointments.states import AttendanceStatus
 from core.forms import IdField, TextAreaField
 
@@ -37,7 +38,7 @@ class CalendarForm(forms.Form):
 
 
 def _current_index(weeks) -> int:
-    today = datetime.date.today()
+    today = local_today()
     for i, (monday, _label) in enumerate(weeks):
         if monday <= today:
             return i

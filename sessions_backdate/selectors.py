@@ -13,6 +13,7 @@ from appointments.recurrence import local_today
 from appointments.states import PackKind
 from contacts.selectors import search_terms
 from core.audit import Actor
+from core.models import AuditEvent
 
 from . import rules
 from .models import BackdateNotice, OrderSession
@@ -66,6 +67,11 @@ def order_sessions(pack: Pack) -> list[SessionRow]:
         )
     }
     return [SessionRow(n, booked.get(n)) for n in range(1, pack.size + 1)]
+
+
+def order_history(pack: Pack, *, limit: int = 100) -> list[AuditEvent]:
+    """Who did what to the order's sessions, when and why, newest first (one query)."""
+    return list(AuditEvent.objects.for_object(pack).order_by("-at", "-pk")[:limit])
 
 
 def order_for_page(pk: int) -> Pack | None:

@@ -84,7 +84,7 @@ def test_order_page_lists_sessions_unallocated_or_booked(
     client.force_login(team_leader)
     url = reverse("sessions_backdate:order", args=[world["pack"].pk])
     client.get(url)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         html = client.get(url).content.decode()
     assert f"All Sessions for {world['pack'].reference}" in html
     assert html.count(">Unallocated<") == 2 and html.count(">Book Session<") == 2
@@ -202,3 +202,19 @@ def test_team_leader_cancels_without_penalty_from_the_page(client, team_leader, 
     assert not OrderSession.objects.exists()
     listing = client.get(response["Location"]).content.decode()
     assert listing.count(">Unallocated<") == 3
+    assert "cancelled without penalty" in listing and "booked by mistake" in listing  # history
+
+
+def test_provider_cannot_open_or_mark_another_consultants_session(client, admin_user, world):
+    theirs = session_book(
+        actor=admin_user, pack=world["pack"], number=1,
+        occurrence=occurrence_on(world["other"], D(2026, 12, 7)),
+    )  # fmt: skip
+    client.force_login(world["consultant"])
+    listing = client.get(reverse("sessions_backdate:order", args=[world["pack"].pk]))
+    assert "Confirm Attendance" not in listing.content.decode()
+    url = reverse("sessions_backdate:attendance", args=[theirs.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"attendance": "attended", "step": "confirm"}).status_code == 403
+    theirs.refresh_from_db()
+    assert theirs.attendance == AttendanceStatus.PENDING
