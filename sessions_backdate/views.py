@@ -34,7 +34,13 @@ def unused_sessions(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         partial_template(request, "sessions_backdate/unused.html", "results"),
-        {"search": search, "page": page, "query": params.urlencode()},
+        {
+            "search": search,
+            "page": page,
+            "query": params.urlencode(),
+            # one reverse() for every row's link ("/sessions/orders/" + pk + "/")
+            "order_base": reverse("sessions_backdate:order", args=[1]).rsplit("1/", 1)[0],
+        },
     )
 
 
