@@ -127,6 +127,9 @@ def book_session(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "number": number,
             "taken": taken,
             "form": form,
+            "selects": [
+                (form[name], str(form[name].value() or "")) for name in ("consultant", "week")
+            ],
             "slots": slots,
             "attendees": services.order_attendees(pack),
             "back_url": back,
