@@ -57,6 +57,7 @@ class BookingSource(models.TextChoices):
     OFFICE = "office", "Office"
     PUNCH_PASS = "punch_pass", "Punch pass"
     INVITATION = "invitation", "Group invitation"
+    BACKDATED = "backdated", "Backdated"
 
 
 class PackKind(models.TextChoices):

@@ -3,13 +3,15 @@ from django.urls import reverse
 
 from .access import has
 
-# (label, url name, capability) - the left menu, shown per role.
+# (label, url name, capability[, heading]) - the left menu, shown per role; entries with a
+# heading are listed under it ("Sales" > "Unused Sessions", seed 001).
 MENU = [
     ("Bookings", "bookings:list", "view_bookings"),
     ("Appointments", "appointments:page", "view_appointments"),
     ("Contacts", "contacts:list", "view_contacts"),
     ("Schedules", "schedules:list", "view_schedules"),
     ("Invoices", "invoicing:list", "view_finance"),
+    ("Unused Sessions", "sessions_backdate:unused", "view_unused_sessions", "Sales"),
     ("Reports", "reports:index", "view_reports"),
     ("Outbox", "notifications:outbox", "view_outbox"),
     ("Email templates", "notifications:templates", "manage_email_templates"),
@@ -24,9 +26,19 @@ def navigation(request: HttpRequest) -> dict:
         return {"menu": []}
     items = []
     path = request.path
-    for label, name, capability in MENU:
+    heading = ""
+    for label, name, capability, *group in MENU:
         if not has(user, capability):
             continue
         url = reverse(name)
-        items.append({"label": label, "url": url, "active": path.startswith(url)})
+        group_heading = group[0] if group else ""
+        items.append(
+            {
+                "label": label,
+                "url": url,
+                "active": path.startswith(url),
+                "heading": group_heading if group_heading != heading else "",
+            }
+        )
+        heading = group_heading
     return {"menu": items}

@@ -34,6 +34,7 @@ class Capability(models.Model):
             ("backdate_any", "Backdate any session into any past date"),
             ("backdate_recent", "Backdate sessions in the current and previous month"),
             ("backdate_own", "Backdate own sessions"),
+            ("view_unused_sessions", "See Unused Sessions and the sessions of orders"),
             ("view_reports", "See reports"),
             ("view_revenue", "See revenue reports"),
             ("view_outbox", "See the email outbox"),

@@ -20,17 +20,18 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "view_backoffice", "view_contacts", "manage_contacts", "view_schedules",
         "manage_schedules", "view_bookings", "manage_bookings", "view_finance",
         "manage_finance", "transfer_delegates", "cancel_placeholders", "backdate_any",
+        "view_unused_sessions",
         "view_appointments", "manage_appointments", "manage_timeslots", "view_reports",
         "view_revenue", "view_outbox", "manage_email_templates", "manage_users",
     },
     Role.TEAM_LEADER: {
         "view_backoffice", "view_contacts", "manage_contacts", "view_schedules",
         "view_bookings", "manage_bookings", "view_appointments", "manage_appointments",
-        "backdate_recent", "view_reports", "view_outbox",
+        "backdate_recent", "view_unused_sessions", "view_reports", "view_outbox",
     },
     Role.PROVIDER: {
         "view_backoffice", "view_schedules", "view_appointments", "edit_own_timeslots",
-        "backdate_own",
+        "backdate_own", "view_unused_sessions",
     },
     Role.FINANCE: {
         "view_backoffice", "view_contacts", "view_schedules", "view_bookings", "view_finance",

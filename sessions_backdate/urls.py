@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "sessions_backdate"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("unused/", views.unused_sessions, name="unused"),
+    path("orders/<int:pk>/", views.order_sessions, name="order"),
+    path("orders/<int:pk>/book/<int:number>/", views.book_session, name="book"),
+    path("<int:pk>/attendance/", views.confirm_attendance, name="attendance"),
+]

@@ -123,7 +123,8 @@ def pack_take(pack: Pack, *, on: datetime.date, timeslot: Timeslot) -> None:
         raise DomainError(f"{pack.reference} is for {pack.appointment_type} only.", field="pack")
     taken = Pack.objects.filter(pk=pack.pk, used__lt=F("size")).update(used=F("used") + 1)
     if not taken:
-        raise DomainError(f"No punches left on {pack.reference}.", field="pack")
+        uses = "sessions" if pack.is_order else "punches"
+        raise DomainError(f"No {uses} left on {pack.reference}.", field="pack")
     pack.used += 1
 
 

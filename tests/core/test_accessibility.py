@@ -174,7 +174,9 @@ def _ids():
     from invoicing.models import Invoice
     from notifications.models import EmailTemplate, OutboxMessage
     from schedules.models import Schedule
+    from sessions_backdate.models import OrderSession
 
+    session = OrderSession.objects.order_by("pk").first()  # sessions_backdate demo
     booking = Booking.objects.filter(kind=BookingType.GROUP).order_by("pk").first()
     invoice = (  # part paid: the page shows payments and the forms have money to move
         Invoice.objects.filter(paid_total__gt=0, outstanding__gt=0).order_by("pk").first()
@@ -201,6 +203,8 @@ def _ids():
         "invitation": _invitation_path(),
         "timeslot": Timeslot.objects.filter(archived=False).order_by("pk").first().pk,
         "piano_timeslot": Timeslot.objects.filter(staff__username="piano").order_by("pk")[0].pk,
+        "order": session.pack_id,
+        "order_session": session.pk,
     }
 
 
@@ -295,6 +299,10 @@ def test_main_pages_pass_axe_wcag21_aa_and_fit_a_tablet(
         ("/appointments/setup/types/new/", "New appointment type"),
         ("/appointments/setup/pricing/", "Pricing schedules"),
         ("/appointments/setup/pricing/new/", "New pricing schedule"),
+        ("/sessions/unused/", "Unused Sessions"),
+        (f"/sessions/orders/{ids['order']}/", "All Sessions for an order"),
+        (f"/sessions/orders/{ids['order']}/book/3/", "Book Session"),
+        (f"/sessions/{ids['order_session']}/attendance/", "Confirm Attendance"),
     ]:
         audit.visit(page, path, name, "admin")
 
@@ -383,7 +391,7 @@ def test_main_pages_pass_axe_wcag21_aa_and_fit_a_tablet(
     audit.visit(ppage, f"/portal/bookings/{ids['family_booking']}/", "Portal booking", "family")
     audit.visit(ppage, "/account/", "My account", "family")
 
-    assert len(audit.pages) == 55, audit.pages
+    assert len(audit.pages) == 59, audit.pages
     problems = []
     if audit.violations:
         problems.append(

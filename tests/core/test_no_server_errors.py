@@ -39,6 +39,7 @@ from core.forms import IdField
 from invoicing.models import CreditNote, Invoice
 from notifications.models import EmailTemplate, OutboxMessage
 from schedules.models import Course, Schedule, TimetableSession
+from sessions_backdate.models import Order, OrderSession
 from tests.html_forms import Field, page_forms
 
 # The model whose id each URL argument names, to build URLs with ids that exist.
@@ -82,6 +83,9 @@ ARG_MODELS = {
     ("appointments", "family_pk"): Family,
     ("appointments", "contact_pk"): Contact,
     ("appointments", "occurrence_pk"): Occurrence,
+    ("sessions_backdate", "pk"): Order,  # orders of sessions (HW000123)
+    ("sessions_backdate", "number"): Order,
+    ("sessions_backdate:attendance", "pk"): OrderSession,
 }
 # URL arguments that are not ids: the real value for an object (others use its pk).
 REAL_VALUES = {
@@ -89,6 +93,7 @@ REAL_VALUES = {
     "uidb64": uid_encode,
     "token": invite_token.make_token,
     "link_token": lambda invitation: invitation.token(),
+    "number": lambda order: 1,  # the first session of the order
 }
 GARBAGE_QUERY = (
     "?page=-1&q=%00%27%22<script>&when=bogus&status=nope&date_from=31-31-2020"
