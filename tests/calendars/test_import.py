@@ -205,11 +205,11 @@ def test_a_broken_feed_keeps_the_old_blocks_and_records_the_error(feed_server):
 @time_machine.travel(NOW, tick=False)
 def test_x_wr_timezone_only_feed_lands_at_its_local_time(feed_server):
     feed_server.body = (
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//g//EN\r\nX-WR-TIMEZONE:America/New_York\r\n"
-        "BEGIN:VEVENT\r\nUID:ny@example.org\r\nDTSTAMP:20270101T000000Z\r\n"
-        "DTSTART:20270315T090000\r\nDTEND:20270315T100000\r\nSUMMARY:NY call\r\n"
-        "END:VEVENT\r\nEND:VCALENDAR\r\n"
-    ).encode()
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//g//EN\r\nX-WR-TIMEZONE:America/New_York\r\n"
+        b"BEGIN:VEVENT\r\nUID:ny@example.org\r\nDTSTAMP:20270101T000000Z\r\n"
+        b"DTSTART:20270315T090000\r\nDTEND:20270315T100000\r\nSUMMARY:NY call\r\n"
+        b"END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
     calendar = ExternalCalendarFactory(url=feed_server.url)
     calendar_refresh(calendar_id=calendar.pk)
     [block] = BusyBlock.objects.filter(calendar=calendar)
