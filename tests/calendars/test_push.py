@@ -250,3 +250,35 @@ def test_a_recurring_appointment_is_one_event_with_rdates(
             )
         _, event = only_event(radicale, calendar.url)
         assert (str(event["STATUS"]), event["SEQUENCE"]) == ("CANCELLED", 1)
+
+
+def test_a_change_while_sending_is_sent_next_without_a_false_conflict(
+    radicale, admin_user, monkeypatch
+):
+    trainer = staff_member("Tom")
+    calendar = push_calendar(radicale, owner=trainer)
+    schedule = schedule_for(trainer=trainer)
+    booking = book(admin_user, schedule)  # pending, not sent yet
+    push = CalendarPush.objects.get(calendar=calendar)
+
+    from calendars import dav
+
+    real_put = dav.Collection.put
+    calls = []
+
+    def put_while_the_booking_moves(self, href, body, **kw):
+        calls.append(kw)
+        if len(calls) == 1:  # the booking is rescheduled while the first PUT is in flight
+            move(schedule, 5)
+            booking_changed(booking)
+            assert CalendarPush.objects.get(pk=push.pk).state == PushState.SENDING
+        return real_put(self, href, body, **kw)
+
+    monkeypatch.setattr(dav.Collection, "put", put_while_the_booking_moves)
+    assert push_deliver(push_id=push.pk).outcome == Outcome.SYNCED  # then sent again at once
+    push.refresh_from_db()
+    assert push.state == PushState.SYNCED and push.sent_version == push.version == 2
+    assert push.last_conflict == ""
+    assert [bool(c.get("if_match")) for c in calls] == [False, True]  # create, then update
+    _, event = only_event(radicale, calendar.url)
+    assert event["DTSTART"].dt == schedule.start_at and event["SEQUENCE"] == 1
