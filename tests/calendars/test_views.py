@@ -170,3 +170,13 @@ def test_booking_filter_of_ticked_calendars(admin_user):
     ticked = [calendar_for_staff(tom), calendar_for_venue(room)]
     assert set(Booking.objects.filter(booking_filter(ticked))) == {mine, there}
     assert not Booking.objects.filter(booking_filter([])).exists()
+
+
+def test_a_staff_calendar_does_not_stop_an_unused_login_being_deleted(admin_user):
+    from accounts.selectors import user_has_history
+    from calendars.services import calendar_choice_set
+
+    invited = staff_member("Newbie")
+    calendar_for_staff(invited)
+    calendar_choice_set(actor=invited, calendar_ids=[])
+    assert not user_has_history(invited)
