@@ -1,6 +1,7 @@
 """Calendars pages: the list (Admin), add / edit / remove, the link and refresh actions, the
 calendar filter's choice, and the public iCalendar feed at a secret token URL."""
 
+import gc
 import secrets
 
 from dateutil.relativedelta import relativedelta
@@ -241,7 +242,16 @@ def feed(request: HttpRequest, feed_token: str) -> HttpResponse:
     if not calendar.is_own:
         raise Http404
     since = timezone.now() - relativedelta(months=1)
-    body = feed_ics(calendar.name, calendar_events(calendar, since))
+    # A feed of 10,000 events makes a few hundred thousand short-lived objects (rows, events,
+    # lines) and no reference cycles: the cyclic collector would scan the whole heap several
+    # times over for nothing (a third of the time measured by bench/calendar_feed.py).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        body = feed_ics(calendar.name, calendar_events(calendar, since))
+    finally:
+        if collecting:
+            gc.enable()
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="calendar.ics"'
     response["X-Robots-Tag"] = "noindex"
