@@ -34,6 +34,7 @@ from appointments.models import (
     Timeslot,
 )
 from bookings.models import Booking, BookingPlace
+from calendars.models import Calendar
 from contacts.models import Contact, Family, Organisation
 from core.forms import IdField
 from invoicing.models import CreditNote, Invoice
@@ -77,6 +78,8 @@ ARG_MODELS = {
     ("accounts:portal_family", "pk"): Family,
     ("accounts_public", "uidb64"): User,
     ("accounts_public", "token"): User,
+    ("calendars", "pk"): Calendar,
+    ("calendars", "feed_token"): Calendar,
     ("", "uidb64"): User,  # password reset links (core/accounts)
     ("", "token"): User,
     ("appointments:pass", "pk"): Pack,
@@ -94,6 +97,7 @@ REAL_VALUES = {
     "token": invite_token.make_token,
     "link_token": lambda invitation: invitation.token(),
     "number": lambda order: 1,  # the first session of the order
+    "feed_token": lambda calendar: calendar.feed_token,
 }
 GARBAGE_QUERY = (
     "?page=-1&q=%00%27%22<script>&when=bogus&status=nope&date_from=31-31-2020"
