@@ -7,3 +7,13 @@ def occurrences_extend_task() -> dict[str, int]:
     from .services import occurrences_extend
 
     return occurrences_extend()
+
+
+@shared_task(name="appointments.tasks.tuition_charge_run_task", acks_late=True)
+def tuition_charge_run_task(run_id: int) -> dict[str, int] | None:
+    """A bulk tuition charge run ("Tuition charges"): one invoice per booking, counted as it
+    goes. Safe to deliver twice (acks_late: a crashed worker's run is delivered again)."""
+    from .services import charge_run_execute
+
+    run = charge_run_execute(run_id=run_id)
+    return None if run is None else {"done": run.done, "failed": run.failed}
