@@ -152,7 +152,9 @@ def _progress(run_id: int, failures: dict[str, str] | None = None) -> None:
 def _claim(run_id: int) -> ChargeRun | None:
     with transaction.atomic():
         run = (
-            ChargeRun.objects.select_for_update().select_related("created_by").filter(pk=run_id)
+            ChargeRun.objects.select_for_update(of=("self",))
+            .select_related("created_by")
+            .filter(pk=run_id)
         ).first()
         if run is None or run.state in (ChargeRunState.PREVIEWED, *_FINISHED):
             return None

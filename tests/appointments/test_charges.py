@@ -42,7 +42,10 @@ def frozen():
         yield
 
 
-def lesson_booking(actor, *, pricing=None, student=None, weekdays=(0,), end=D(2027, 2, 28)):
+FEB_END = D(2027, 2, 28)
+
+
+def lesson_booking(actor, *, pricing=None, student=None, weekdays=(0,), end=FEB_END):
     """Mondays 16:00 from 4 Jan 2027 (January: 4, 11, 18, 25; February: 1, 8, 15, 22)."""
     kind = AppointmentTypeFactory(pricing_schedule=pricing or PricingScheduleFactory())
     slot = timeslot(actor, appointment_type=kind, weekdays=weekdays)
@@ -54,6 +57,13 @@ def lesson_booking(actor, *, pricing=None, student=None, weekdays=(0,), end=D(20
         start_date=D(2027, 1, 4),
         end_date=end,
     )
+
+
+def mondays_only_in_january(booking):
+    """A Monday-and-Wednesday booking keeps only its 4 January Mondays (Wednesdays can then be
+    added one by one with `add_lesson`)."""
+    wednesdays = [D(2027, 1, d) for d in (6, 13, 20, 27)]
+    Seat.objects.filter(booking=booking, occurrence__date__in=wednesdays).delete()
 
 
 def add_lesson(booking, day):
@@ -93,7 +103,7 @@ def test_cancelled_seats_are_not_charged(admin_user):
 def test_per_month_bills_once_whatever_the_lessons(admin_user):
     pricing = PricingScheduleFactory(basis=PricingBasis.PER_MONTH, amount=Decimal("90.00"))
     booking = lesson_booking(admin_user, pricing=pricing, weekdays=(0, 2))
-    Seat.objects.filter(booking=booking, occurrence__date__in=[D(2027, 1, d) for d in (6, 13, 20, 27)]).delete()  # fmt: skip
+    mondays_only_in_january(booking)
     charge = tuition_charge(actor=admin_user, booking=booking, period_start=JAN)
     assert (charge.lessons, charge.units, charge.amount) == (4, 1, Decimal("90.00"))
     with pytest.raises(DomainError, match="already charged for January 2027"):
@@ -110,7 +120,7 @@ def test_per_package_bills_packages_the_lessons_need_then_only_when_outgrown(adm
         basis=PricingBasis.PER_PACKAGE, amount=Decimal("60.00"), lessons=3
     )
     booking = lesson_booking(admin_user, pricing=pricing, weekdays=(0, 2))
-    Seat.objects.filter(booking=booking, occurrence__date__in=[D(2027, 1, d) for d in (6, 13, 20, 27)]).delete()  # fmt: skip
+    mondays_only_in_january(booking)
     assert booking.seats.filter(occurrence__date__lt=FEB).count() == 4
     first = tuition_charge(actor=admin_user, booking=booking, period_start=JAN)
     assert (first.lessons, first.units, first.amount) == (4, 2, Decimal("120.00"))
@@ -129,7 +139,7 @@ def test_per_package_bills_packages_the_lessons_need_then_only_when_outgrown(adm
 
 def test_re_running_the_month_bills_only_the_lessons_added_since(admin_user):
     booking = lesson_booking(admin_user, weekdays=(0, 2))
-    Seat.objects.filter(booking=booking, occurrence__date__in=[D(2027, 1, d) for d in (6, 13, 20, 27)]).delete()  # fmt: skip
+    mondays_only_in_january(booking)
     first = tuition_charge(actor=admin_user, booking=booking, period_start=JAN)
     assert (first.lessons, first.amount) == (4, Decimal("100.00"))
     with pytest.raises(DomainError, match="already charged for January 2027.*Nothing new"):

@@ -24,6 +24,7 @@ from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.tokens import invite_token, uid_encode
+from appointments.models import AppointmentBooking, ChargeRun
 from bookings.models import Booking, BookingPlace
 from contacts.models import Contact, Family, Organisation
 from core.forms import IdField
@@ -52,6 +53,8 @@ ARG_MODELS = {
     ("notifications", "message_id"): OutboxMessage,
     ("notifications", "key"): EmailTemplate,
     ("portal", "pk"): Booking,
+    ("appointments:charge", "pk"): AppointmentBooking,
+    ("appointments:tuition_run", "pk"): ChargeRun,
     ("accounts", "pk"): User,
     ("accounts:portal_contact", "pk"): Contact,
     ("accounts:portal_family", "pk"): Family,
