@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format bench bench-data bench-booking bench-transfer worker clean
+.PHONY: run test install lint format bench bench-data bench-booking bench-transfer bench-charges worker clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ bench-booking: $(STAMP)
 ## Transfers and placeholder "Cancel all places" per second, through the services.
 bench-transfer: $(STAMP)
 	$(BIN)/python bench/transfer_throughput.py
+
+## Bulk tuition charges: one month of 5,000 appointment bookings, with progress (< 60 s).
+bench-charges: $(STAMP)
+	$(BIN)/python bench/appointment_charges.py
 
 worker:
 	$(BIN)/celery -A config worker -B -l info

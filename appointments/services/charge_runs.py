@@ -5,9 +5,11 @@
    with a checkbox each, duplicates unticked with the reason.
 2. `charge_run_start` keeps the bookings ticked, queues the run and enqueues the Celery task
    after commit.
-3. `charge_run_execute` (the task) charges each booking through `tuition_charge`, each in its
-   own transaction; a refusal or an error is recorded on the run and the rest go on. The
-   counts are written as it goes (at most every half second), so the page shows progress.
+3. `charge_run_execute` (the task, split in `run_parts` tasks that several workers take)
+   charges each booking through `tuition_charge`, each in its own transaction; a refusal or
+   an error is recorded on the run and the rest go on. The count is written as it goes (at
+   most every half second per part), so the page shows progress; the last part to end
+   marks the run Done.
 
 Delivered twice (a redelivery after a worker crash, or a second worker): each booking is
 charged once per run (`AlreadyInRun`, checked under the booking's lock) and the unique
@@ -20,6 +22,7 @@ import logging
 import time
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -43,6 +46,17 @@ from .charges import (
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 0.5  # seconds between progress writes
 MAX_FAILURE_TEXT = 500
+# What the list shows of each booking (thousands of rows: no column more than needed).
+LIST_FIELDS = (
+    "reference",
+    "student__first_name",
+    "student__last_name",
+    "family__name",
+    "pricing_schedule__basis",
+    "pricing_schedule__amount",
+    "pricing_schedule__lessons",
+    "pricing_schedule__vat_rate",
+)
 
 
 def charge_run_quotes(
@@ -65,14 +79,8 @@ def charge_run_quotes(
             earlier.setdefault(booking_id, []).append((lessons, units, number))
     bookings = (
         AppointmentBooking.objects.filter(pk__in=list(booked))
-        .select_related(
-            "student",
-            "family",
-            "pricing_schedule",
-            "timeslot",
-            "timeslot__appointment_type",
-            "timeslot__staff",
-        )
+        .select_related("student", "family", "pricing_schedule")
+        .only(*LIST_FIELDS)
         .order_by("student__last_name", "student__first_name", "pk")
     )
     return [
@@ -130,23 +138,46 @@ def charge_run_start(*, actor: Actor, run: ChargeRun, booking_ids: Iterable[int]
         run.state = ChargeRunState.QUEUED
         run.created_by = actor
         run.save(update_fields=["booking_ids", "total", "state", "created_by"])
-        run_id = run.pk
-        transaction.on_commit(lambda: _enqueue(run_id))
+        run_id, parts = run.pk, run_parts(len(ids))
+        transaction.on_commit(lambda: _enqueue(run_id, parts))
     return run
 
 
-def _enqueue(run_id: int) -> None:
+def run_parts(total: int) -> int:
+    """Into how many tasks a run is split (each takes every n-th booking), so several Celery
+    worker processes charge one run together (`TUITION_CHARGE_RUN_PARTS`, default 4)."""
+    return max(1, min(total, getattr(settings, "TUITION_CHARGE_RUN_PARTS", 4)))
+
+
+def _enqueue(run_id: int, parts: int) -> None:
     from ..tasks import tuition_charge_run_task
 
-    tuition_charge_run_task.delay(run_id)
+    for part in range(parts):
+        tuition_charge_run_task.delay(run_id, part, parts)
 
 
-def _progress(run_id: int, failures: dict[str, str] | None = None) -> None:
+def _progress(run_id: int) -> int:
     done = TuitionCharge.objects.filter(run_id=run_id).count()
-    fields = {"done": done}
-    if failures is not None:
-        fields.update(failures=failures, failed=len(failures))
-    ChargeRun.objects.filter(pk=run_id).update(**fields)
+    ChargeRun.objects.filter(pk=run_id).update(done=done)
+    return done
+
+
+def _failure(run_id: int, key: str, message: str | None) -> None:
+    """Record (or, with None, clear) one booking's failure, under the run's lock: the parts
+    of a run write the same row."""
+    with transaction.atomic():
+        run = ChargeRun.objects.select_for_update().get(pk=run_id)
+        failures = dict(run.failures or {})
+        if message is None:
+            if failures.pop(key, None) is None:
+                return
+        else:
+            failures[key] = message[:MAX_FAILURE_TEXT]
+        run.failures, run.failed = failures, len(failures)
+        run.save(update_fields=["failures", "failed"])
+
+
+_FINISHED = (ChargeRunState.DONE, ChargeRunState.FAILED)
 
 
 def _claim(run_id: int) -> ChargeRun | None:
@@ -165,21 +196,37 @@ def _claim(run_id: int) -> ChargeRun | None:
     return run
 
 
-_FINISHED = (ChargeRunState.DONE, ChargeRunState.FAILED)
+def _finish_if_complete(run_id: int) -> None:
+    """Done once every booking of the run is charged or has its failure recorded (the last
+    part to end finishes the run; a part still going leaves it running)."""
+    with transaction.atomic():
+        run = ChargeRun.objects.select_for_update().get(pk=run_id)
+        if run.state in _FINISHED:
+            return
+        charged = set(
+            TuitionCharge.objects.filter(run_id=run_id).values_list("booking_id", flat=True)
+        )
+        accounted = charged | {int(k) for k in (run.failures or {})}
+        run.done = len(charged)
+        fields = ["done"]
+        if accounted >= set(run.booking_ids):
+            run.state, run.finished_at = ChargeRunState.DONE, timezone.now()
+            fields += ["state", "finished_at"]
+        run.save(update_fields=fields)
 
 
-def charge_run_execute(*, run_id: int) -> ChargeRun | None:
-    """Charge every booking of a queued run, one transaction each (the Celery task)."""
+def charge_run_execute(*, run_id: int, part: int = 0, parts: int = 1) -> ChargeRun | None:
+    """Charge the run's bookings of this part (every `parts`-th from `part`), one transaction
+    each (the Celery task). None when the run is not queued or running."""
     run = _claim(run_id)
     if run is None:
         return None  # not started, or finished already (a second delivery)
-    failures: dict[str, str] = dict(run.failures or {})
+    earlier_failures = set(run.failures or {})
+    mine = run.booking_ids[part::parts] if 0 <= part < parts else []
     last = time.monotonic()
     try:
-        bookings = {
-            b.pk: b for b in AppointmentBooking.objects.filter(pk__in=run.booking_ids).only("pk")
-        }
-        for booking_id in run.booking_ids:
+        bookings = AppointmentBooking.objects.only("pk").in_bulk(mine)
+        for booking_id in mine:
             key = str(booking_id)
             booking = bookings.get(booking_id)
             try:
@@ -195,24 +242,22 @@ def charge_run_execute(*, run_id: int) -> ChargeRun | None:
             except AlreadyInRun:
                 pass
             except (DomainError, PermissionDenied) as error:
-                failures[key] = (str(error) or "Not allowed to charge.")[:MAX_FAILURE_TEXT]
+                _failure(run_id, key, str(error) or "Not allowed to charge.")
             except Exception as error:  # one booking's failure never stops the others
                 log.exception("tuition charge of booking %s in run %s", booking_id, run_id)
-                failures[key] = f"Unexpected error: {error}"[:MAX_FAILURE_TEXT]
+                _failure(run_id, key, f"Unexpected error: {error}")
             else:
-                failures.pop(key, None)
+                if key in earlier_failures:  # charged on a second delivery
+                    _failure(run_id, key, None)
             if time.monotonic() - last >= PROGRESS_EVERY:
-                _progress(run_id, failures)
+                _progress(run_id)
                 last = time.monotonic()
     except Exception as error:
         log.exception("tuition charge run %s stopped", run_id)
-        _progress(run_id, failures)
+        _progress(run_id)
         ChargeRun.objects.filter(pk=run_id).update(
             state=ChargeRunState.FAILED, error=str(error)[:2000], finished_at=timezone.now()
         )
         raise
-    _progress(run_id, failures)
-    ChargeRun.objects.filter(pk=run_id).exclude(state__in=_FINISHED).update(
-        state=ChargeRunState.DONE, finished_at=timezone.now()
-    )
+    _finish_if_complete(run_id)
     return ChargeRun.objects.get(pk=run_id)

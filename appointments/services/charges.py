@@ -27,7 +27,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from core.access import has
 from core.audit import Actor, audit_record
@@ -280,7 +281,21 @@ def _amount(amount) -> Decimal | None:
     return q(value)
 
 
-def _lock_booking(booking_id: int) -> AppointmentBooking:
+def _lock_booking(booking_id: int, start: datetime.date, end: datetime.date):
+    """The booking, locked, with its pricing, timeslot, student and family, and the number of
+    its Booked lessons in the period (`booked_in_period`), in one statement."""
+    booked = (
+        Seat.objects.filter(
+            booking_id=OuterRef("pk"),
+            state=SeatState.BOOKED,
+            occurrence__date__gte=start,
+            occurrence__date__lte=end,
+        )
+        .order_by()
+        .values("booking_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     locked = (
         AppointmentBooking.objects.select_for_update(of=("self",))
         .select_related(
@@ -291,6 +306,7 @@ def _lock_booking(booking_id: int) -> AppointmentBooking:
             "timeslot__appointment_type",
             "timeslot__staff",
         )
+        .annotate(booked_in_period=Coalesce(Subquery(booked), 0))
         .filter(pk=booking_id)
         .first()
     )
@@ -325,10 +341,22 @@ def tuition_charge(
         )
     with service_atomic():
         # Lock order: booking -> billing account (-> the ledger's invoices and sequences).
-        booking = _lock_booking(booking.pk)
-        if run is not None and TuitionCharge.objects.filter(run=run, booking=booking).exists():
+        start, end = month_of(period_start)
+        booking = _lock_booking(booking.pk, start, end)
+        earlier = list(
+            TuitionCharge.objects.filter(booking=booking, category=category, period_start=start)
+            .order_by("pk")
+            .values_list("lessons", "units", "invoice__display_no", "run_id")
+        )
+        if run is not None and any(e[3] == run.pk for e in earlier):
             raise AlreadyInRun(f"{booking.reference} was charged by this run already.")
-        quote = charge_quote(booking, period_start=period_start, category=category)
+        quote = quote_from(
+            booking,
+            period_start=start,
+            category=category,
+            booked=booking.booked_in_period,
+            earlier=[e[:3] for e in earlier],
+        )
         if amount is not None and quote.chargeable and amount == quote.amount:
             amount = None  # the schedule's own amount: billed itemised (4 x £25.00)
         if quote.units == 0 or (amount is None and not quote.chargeable):

@@ -64,8 +64,9 @@ def tuition_charges(request: HttpRequest) -> HttpResponse:
     return render(request, "appointments/charge_runs.html", {"form": form, "page": runs})
 
 
-def _results(run: ChargeRun, page_number) -> dict:
-    charges = QuickPage(
+def _results(run: ChargeRun, page_number, *, charges: bool = True) -> dict:
+    """The invoices of a finished run (a page of them) and the bookings not charged."""
+    page = charges and QuickPage(
         TuitionCharge.objects.filter(run=run)
         .select_related("booking", "booking__student", "invoice")
         .order_by("pk"),
@@ -75,7 +76,7 @@ def _results(run: ChargeRun, page_number) -> dict:
     failures = sorted((int(k), v) for k, v in (run.failures or {}).items())
     refs = AppointmentBooking.objects.select_related("student").in_bulk([k for k, _ in failures])
     return {
-        "charges": charges,
+        "charges": page,
         "failures": [(refs.get(k), k, message) for k, message in failures],
     }
 
@@ -112,7 +113,7 @@ def tuition_run(request: HttpRequest, pk: int) -> HttpResponse:
             to_charge=sum((qt.amount for qt in quotes if qt.chargeable), start=0),
         )
     else:
-        context.update(_results(run, request.GET.get("page")))
+        context.update(_results(run, request.GET.get("page"), charges=run.is_finished))
     return render(request, RUN_TEMPLATE, context)
 
 
@@ -122,7 +123,7 @@ def tuition_run_progress(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(ChargeRun, pk=pk)
     context = {"run": run}
     if not run.is_previewed:
-        context.update(_results(run, 1))
+        context.update(_results(run, 1, charges=run.is_finished))
     return render(request, f"{RUN_TEMPLATE}#progress", context)
 
 
