@@ -67,14 +67,29 @@ class ChargeRunForm(forms.Form):
     category = CategoryField()
 
 
+class IdSetField(forms.TypedMultipleChoiceField):
+    """Ticked ids among thousands: each value checked against a set, not the choice list."""
+
+    def valid_value(self, value) -> bool:
+        return str(value) in self.allowed
+
+    @property
+    def allowed(self) -> set[str]:
+        if getattr(self, "_allowed", None) is None:
+            self._allowed = {str(k) for k, _ in self.choices}
+        return self._allowed
+
+
 class ChargeRunStartForm(forms.Form):
     """The bookings ticked on the preview list."""
 
-    bookings = forms.TypedMultipleChoiceField(
+    bookings = IdSetField(
         label="Bookings to charge", coerce=int, choices=(), required=True,
         error_messages={"required": "Choose at least one booking to charge."},
     )  # fmt: skip
 
     def __init__(self, *args, booking_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["bookings"].choices = [(str(i), str(i)) for i in booking_ids]
+        field = self.fields["bookings"]
+        field.choices = [(str(i), str(i)) for i in booking_ids]
+        field._allowed = None

@@ -35,7 +35,7 @@ from core.audit import Actor, audit_record
 from core.errors import DomainError
 from core.money import MAX_AMOUNT, money_str, q
 from core.text import bounded
-from core.transactions import service_atomic
+from core.transactions import insert_later, service_atomic
 from invoicing.services import LineSpec, billing_account_for, invoice_issue
 
 from ..models import AppointmentBooking, ChargeRun, Seat, TuitionCharge
@@ -339,6 +339,34 @@ def tuition_charge(
         raise DomainError(
             "The description can be at most 300 characters long.", field="description"
         )
+    try:
+        return _charge(
+            actor=actor,
+            booking=booking,
+            period_start=period_start,
+            amount=amount,
+            description=description,
+            category=category,
+            run=run,
+        )
+    except IntegrityError:
+        # The unique (booking, category, period, lessons covered) index: the same difference
+        # charged by someone else meanwhile (unreachable under the booking lock; the backstop).
+        raise DomainError(
+            f"{booking.reference} was just charged for this period: nothing new to charge."
+        ) from None
+
+
+def _charge(
+    *,
+    actor: Actor,
+    booking: AppointmentBooking,
+    period_start: datetime.date,
+    amount: Decimal | None,
+    description: str,
+    category: str,
+    run: ChargeRun | None,
+) -> TuitionCharge:
     with service_atomic():
         # Lock order: booking -> billing account (-> the ledger's invoices and sequences).
         start, end = month_of(period_start)
@@ -382,22 +410,23 @@ def tuition_charge(
             account = billing_account_for(contact=booking.student, lock=True)
         reason = f"{quote.category} {quote.period_label} for {booking.reference}"
         invoice = invoice_issue(actor=actor, account=account, lines=[line], reason=reason)
-        try:
-            charge = TuitionCharge.objects.create(
-                booking=booking,
-                category=quote.category,
-                period_start=quote.period_start,
-                period_end=quote.period_end,
-                lessons=quote.lessons,
-                lessons_through=quote.charged_lessons + quote.lessons,
-                units=quote.units,
-                amount=invoice.net_total,
-                invoice=invoice,
-                run=run,
-                created_by=actor if getattr(actor, "is_authenticated", False) else None,
-            )
-        except IntegrityError:  # unreachable under the booking lock; the index is the backstop
-            raise DomainError(quote.refusal() or "This charge was made already.") from None
+        # Nothing reads the row back in this transaction: it goes with the history in the
+        # block's last statement (core.transactions.insert_later), a round trip less while
+        # the invoice number's lock is held.
+        charge = TuitionCharge(
+            booking=booking,
+            category=quote.category,
+            period_start=quote.period_start,
+            period_end=quote.period_end,
+            lessons=quote.lessons,
+            lessons_through=quote.charged_lessons + quote.lessons,
+            units=quote.units,
+            amount=invoice.net_total,
+            invoice=invoice,
+            run=run,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        insert_later([charge])
         n = quote.lessons
         audit_record(
             actor=actor,

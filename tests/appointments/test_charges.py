@@ -329,3 +329,33 @@ def test_seat_state_is_what_counts(admin_user):
     Seat.objects.filter(booking=booking).update(state=SeatState.CANCELLED)
     with pytest.raises(DomainError, match="no booked lessons"):
         tuition_charge(actor=admin_user, booking=booking, period_start=JAN)
+
+
+# --- the bulk pages' query counts (the run itself: test_charges_bulk.py, with a worker) ------
+
+
+def test_bulk_pages_have_a_constant_query_count(
+    admin_client, admin_user, django_assert_max_num_queries
+):
+    from appointments.services import charge_run_execute, charge_run_preview, charge_run_start
+
+    def pages(n: int) -> None:
+        for _ in range(n):
+            lesson_booking(admin_user, student=ContactFactory(family=FamilyFactory()))
+        run = charge_run_preview(actor=admin_user, period_start=JAN, category=f"T{n}")
+        run_url = reverse("appointments:tuition_run", args=[run.pk])
+        progress = reverse("appointments:tuition_run_progress", args=[run.pk])
+        with django_assert_max_num_queries(12):
+            assert admin_client.get(run_url).status_code == 200  # the preview list
+        with django_assert_max_num_queries(10):
+            assert admin_client.get(reverse("appointments:tuition_charges")).status_code == 200
+        charge_run_start(actor=admin_user, run=run, booking_ids=run.booking_ids)
+        charge_run_execute(run_id=run.pk)
+        with django_assert_max_num_queries(10):
+            page = admin_client.get(run_url).content.decode()  # the result with the invoices
+        assert page.count("/invoices/") >= n
+        with django_assert_max_num_queries(10):
+            admin_client.get(progress, HTTP_HX_REQUEST="true")
+
+    pages(2)
+    pages(8)
