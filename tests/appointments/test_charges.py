@@ -359,3 +359,12 @@ def test_bulk_pages_have_a_constant_query_count(
 
     pages(2)
     pages(8)
+
+
+def test_a_charge_is_twelve_statements(admin_user, django_assert_max_num_queries):
+    """Lock + lessons, earlier charges, billing account, operation, number, invoice, lines,
+    the last statement (revenue, history, the charge), and the transaction's two."""
+    bookings = [lesson_booking(admin_user) for _ in range(2)]
+    tuition_charge(actor=admin_user, booking=bookings[0], period_start=JAN)  # caches warm
+    with django_assert_max_num_queries(12):
+        tuition_charge(actor=admin_user, booking=bookings[1], period_start=JAN)
