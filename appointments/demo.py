@@ -18,6 +18,7 @@ from contacts.models import Contact, Family
 from core.errors import DomainError
 
 from . import demo_passes
+from .demo_charges import seed_charges
 from .demo_invitations import seed_invitations
 from .models import AppointmentBooking, AppointmentType, Pack
 from .recurrence import local_today
@@ -42,7 +43,12 @@ def _next(weekday: int, after: datetime.date, weeks: int = 0) -> datetime.date:
 
 def seed(*, stdout=None) -> dict[str, int]:
     counts = _seed_school(stdout=stdout)
-    return {**counts, **demo_passes.seed(stdout=stdout), **seed_invitations(stdout=stdout)}
+    return {
+        **counts,
+        **demo_passes.seed(stdout=stdout),
+        **seed_invitations(stdout=stdout),
+        **seed_charges(stdout=stdout),
+    }
 
 
 def _seed_school(*, stdout=None) -> dict[str, int]:

@@ -13,6 +13,7 @@ from ..states import (  # noqa: F401
     SeatState,
 )
 from .bookings import AppointmentBooking, Seat  # noqa: F401
+from .charges import ChargeRun, ChargeRunState, TuitionCharge  # noqa: F401
 from .invitations import INVITATION_STATES, GroupInvitation, InvitationStatus  # noqa: F401
 from .passes import Pack  # noqa: F401
 from .setup import AppointmentType, PricingSchedule  # noqa: F401

@@ -11,6 +11,20 @@ from .book import (  # noqa: F401
     series_extend,
     take_seats,
 )
+from .charge_runs import (  # noqa: F401
+    charge_run_execute,
+    charge_run_preview,
+    charge_run_quotes,
+    charge_run_start,
+)
+from .charges import (  # noqa: F401
+    DEFAULT_CATEGORY,
+    Quote,
+    charge_quote,
+    charge_units,
+    month_of,
+    tuition_charge,
+)
 from .manage import (  # noqa: F401
     appointment_cancel,
     appointment_set_status,

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.views.decorators.vary import vary_on_headers
 
@@ -109,12 +109,8 @@ def appointment_new(request: HttpRequest) -> HttpResponse:
 
 
 def charge_url(booking: AppointmentBooking) -> str:
-    """Where "Save & Charge" goes: the new charge for this booking (appointments:charge).
-    Until that page is merged its path is known: the redirect is still right."""
-    try:
-        return reverse("appointments:charge", args=[booking.pk])
-    except NoReverseMatch:
-        return f"/appointments/bookings/{booking.pk}/charge/"
+    """Where "Save & Charge" goes: the "New Charge" page prefilled for this booking."""
+    return reverse("appointments:charge", args=[booking.pk])
 
 
 def _date_selection(timeslot: Timeslot, data, today: datetime.date) -> dict:

@@ -27,6 +27,7 @@ from accounts.tokens import invite_token, uid_encode
 from appointments.models import (
     AppointmentBooking,
     AppointmentType,
+    ChargeRun,
     GroupInvitation,
     Occurrence,
     Pack,
@@ -73,6 +74,8 @@ ARG_MODELS = {
     ("appointments:setup_timeslot", "pk"): Timeslot,
     ("appointments", "pk"): AppointmentBooking,
     ("appointments", "timeslot_pk"): Timeslot,
+    ("appointments:charge", "pk"): AppointmentBooking,
+    ("appointments:tuition_run", "pk"): ChargeRun,
     ("accounts", "pk"): User,
     ("accounts:portal_contact", "pk"): Contact,
     ("accounts:portal_family", "pk"): Family,
