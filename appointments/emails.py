@@ -91,3 +91,8 @@ def queue_new_appointment(*, actor, booking, seats) -> None:
         about=[booking],
         actor=actor,
     )
+
+
+from .reschedule_emails import RESCHEDULE_EMAIL_TEMPLATES  # noqa: E402
+
+EMAIL_TEMPLATES.update(RESCHEDULE_EMAIL_TEMPLATES)

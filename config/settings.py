@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "schedules",
     "bookings",
     "appointments",
+    "agenda",
     "invoicing",
     "sessions_backdate",
     "notifications",

@@ -17,3 +17,4 @@ from .manage import (  # noqa: F401
     timeslot_create,
 )
 from .occurrences import occurrences_extend, occurrences_generate  # noqa: F401
+from .reschedule import appointment_cancel_notify, appointment_reschedule  # noqa: F401

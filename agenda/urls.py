@@ -1,0 +1,11 @@
+from .views import actions, calendar, choice, create, details
+
+app_name = "agenda"
+
+urlpatterns = [
+    *calendar.urlpatterns,
+    *details.urlpatterns,
+    *actions.urlpatterns,
+    *create.urlpatterns,
+    *choice.urlpatterns,
+]
