@@ -46,6 +46,23 @@ if not SECRET_KEY:
         raise RuntimeError("DJANGO_SECRET_KEY must be set outside the embedded default")
     SECRET_KEY = "embedded-default-insecure-key-do-not-use-in-production-0123456789"
 
+# Calendar sync (calendars.crypto): the Fernet key that encrypts stored CalDAV passwords.
+# Production refuses to start without it; the embedded default / DEBUG derive one from
+# SECRET_KEY (stable, so stored passwords stay readable across restarts of the demo).
+CALENDAR_SECRET_KEY = os.environ.get("CALENDAR_SECRET_KEY", "").strip()
+if not CALENDAR_SECRET_KEY:
+    if not ALLOW_EMBEDDED:
+        raise ImproperlyConfigured(
+            "CALENDAR_SECRET_KEY must be set when DJANGO_DEBUG is off (a Fernet key: "
+            'python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key())")'
+        )
+    import base64
+    import hashlib
+
+    CALENDAR_SECRET_KEY = base64.urlsafe_b64encode(
+        hashlib.sha256(f"calendars:{SECRET_KEY}".encode()).digest()
+    ).decode()
+
 _hosts = os.environ.get("DJANGO_ALLOWED_HOSTS", "")
 ALLOWED_HOSTS = [h.strip() for h in _hosts.split(",") if h.strip()] or (
     ["127.0.0.1", "localhost", "testserver"] if (DEBUG or EMBEDDED) else []
@@ -73,6 +90,7 @@ INSTALLED_APPS = [
     "bookings",
     "appointments",
     "agenda",
+    "calendars",
     "invoicing",
     "sessions_backdate",
     "notifications",
@@ -206,6 +224,9 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "notifications.tasks.outbox_sweep", "schedule": 60.0},
     "revenue-fold": {"task": "invoicing.tasks.revenue_fold_task", "schedule": 300.0},
     "form-tokens-purge": {"task": "core.tasks.form_tokens_purge", "schedule": 3600.0},
+    # Calendar sync: read external calendars that are due; send CalDAV pushes left pending.
+    "calendars-refresh": {"task": "calendars.tasks.calendars_refresh_due", "schedule": 300.0},
+    "calendars-push-sweep": {"task": "calendars.tasks.push_sweep", "schedule": 60.0},
     # Nightly at 03:30 (UTC: Celery default): every invoice's cached balances against its
     # ledger rows (`manage.py ledger_verify`); the Outbox page shows the result.
     "ledger-verify": {
@@ -213,6 +234,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),
     },
 }
+
+# Calendar sync: external calendars are read again when due (each one's interval: the admin's,
+# else the feed's REFRESH-INTERVAL / X-PUBLISHED-TTL, else this default, in seconds).
+CALENDAR_REFRESH_DEFAULT = int(os.environ.get("CALENDAR_REFRESH_DEFAULT", "3600"))
+CALENDAR_HTTP_TIMEOUT = float(os.environ.get("CALENDAR_HTTP_TIMEOUT", "10"))
+CALENDAR_PUSH_MAX_ATTEMPTS = int(os.environ.get("CALENDAR_PUSH_MAX_ATTEMPTS", "8"))
 
 # --- Email --------------------------------------------------------------------------------
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

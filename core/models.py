@@ -39,6 +39,7 @@ class Capability(models.Model):
             ("view_outbox", "See the email outbox"),
             ("manage_email_templates", "Edit email templates"),
             ("manage_users", "Invite staff, change their roles, deactivate and reactivate them"),
+            ("manage_calendars", "Add, edit and remove integrated calendars and their links"),
             ("portal_access", "Use the student / family portal"),
         ]
 

@@ -22,6 +22,7 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         "manage_finance", "transfer_delegates", "cancel_placeholders", "backdate_any",
         "view_appointments", "manage_appointments", "manage_timeslots", "view_reports",
         "view_revenue", "view_outbox", "manage_email_templates", "manage_users",
+        "manage_calendars",
     },
     Role.TEAM_LEADER: {
         "view_backoffice", "view_contacts", "manage_contacts", "view_schedules",
