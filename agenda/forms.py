@@ -105,9 +105,8 @@ class CourseRescheduleForm(forms.Form):
     )  # fmt: skip
     reason = TextAreaField(label="Reschedule reason", limit=500, rows=2)
 
-    def __init__(self, data=None, *, booking, places_needed: int, warnings=None, **kwargs):
+    def __init__(self, data=None, *, booking, places_needed: int, **kwargs):
         super().__init__(data, **kwargs)
-        warnings = warnings or {}
         self.fields["schedule"].queryset = (
             Schedule.objects.upcoming()
             .filter(course_id=booking.schedule.course_id)
@@ -119,7 +118,6 @@ class CourseRescheduleForm(forms.Form):
         self.fields["schedule"].label_from_instance = lambda s: (
             f"{s.code}: {timezone.localtime(s.start_at):%a %d %b %Y %H:%M}"
             f"{', ' + s.venue.name if s.venue else ''} ({s.places_left} left)"
-            + (f" — Warning: {warnings[s.pk]}" if s.pk in warnings else "")
         )
 
 

@@ -21,6 +21,7 @@ class Cell:
     hour: int | None
     events: list[Event] = field(default_factory=list)
     more: int = 0
+    busy: list = field(default_factory=list)  # busy blocks of ticked calendars (bridge.BusyItem)
 
     @property
     def time(self) -> str:
@@ -41,10 +42,15 @@ def _capped(events: list[Event], cap: int | None) -> tuple[list[Event], int]:
     return events[:cap], len(events) - cap
 
 
-def build(period: Period, events: list[Event]) -> Grid:
+def build(period: Period, events: list[Event], busy: list | None = None) -> Grid:
     per_day: dict[datetime.date, list[Event]] = defaultdict(list)
     for e in events:
         per_day[e.day].append(e)
+    busy_day: dict[datetime.date, list] = defaultdict(list)
+    busy_hour: dict[tuple[datetime.date, int], list] = defaultdict(list)
+    for b in busy or []:
+        busy_day[b.day].append(b)
+        busy_hour[(b.day, b.starts.hour)].append(b)
     all_of_day = period.view == DAY
     rows: list[tuple[str, list[Cell]]] = []
     if period.view == "month":
@@ -52,20 +58,20 @@ def build(period: Period, events: list[Event]) -> Grid:
             cells = []
             for d in week:
                 shown, more = _capped(per_day.get(d, []), PER_MONTH_CELL)
-                cells.append(Cell(d, None, shown, more))
+                cells.append(Cell(d, None, shown, more, busy_day.get(d, [])[:2]))
             rows.append((f"Week {week[0].isocalendar().week}", cells))
     else:
         per_hour: dict[tuple[datetime.date, int], list[Event]] = defaultdict(list)
         for e in events:
             per_hour[(e.day, e.start.hour)].append(e)
-        hours = sorted(set(DAY_HOURS) | {h for _, h in per_hour})
+        hours = sorted(set(DAY_HOURS) | {h for _, h in per_hour} | {h for _, h in busy_hour})
         for h in hours:
             cells = []
             for d in period.days:
                 shown, more = _capped(
                     per_hour.get((d, h), []), None if all_of_day else PER_HOUR_CELL
                 )
-                cells.append(Cell(d, h, shown, more))
+                cells.append(Cell(d, h, shown, more, busy_hour.get((d, h), [])[:2]))
             rows.append((f"{h:02d}:00", cells))
     by_day = []
     for d in period.days:

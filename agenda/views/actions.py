@@ -33,12 +33,11 @@ def booking_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     moved), all in one previewed and confirmed run."""
     booking = _course_or_404(request, pk)
     booked = [p for p in booking.places.select_related("contact") if p.state == PlaceState.BOOKED]
-    form = CourseRescheduleForm(
-        posted(request),
-        booking=booking,
-        places_needed=len(booked),
-        warnings=bridge.schedule_warnings(booking),
-    )
+    form = CourseRescheduleForm(posted(request), booking=booking, places_needed=len(booked))
+    # Warn before "Confirm": the chosen schedule against its trainer's and room's busy blocks.
+    chosen = None
+    if request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data["schedule"]
 
     def run(data):
         if not booked:
@@ -69,7 +68,12 @@ def booking_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         back_url=reverse("agenda:booking", args=[pk]),
         submit="Confirm Booking",
         intro_template="agenda/_reschedule_course_intro.html",
-        context={"booking": booking, "booked": booked},
+        context={
+            "booking": booking,
+            "booked": booked,
+            "clash": bridge.schedule_warning(chosen),
+            "chosen": chosen,
+        },
     )
 
 

@@ -28,9 +28,10 @@ def _calendar(request: HttpRequest, view: str) -> HttpResponse:
     today = local_today()
     anchor = parse_date(request.GET.get("date"), today)
     period = Period(view=view, anchor=anchor, today=today)
-    scope = bridge.scope_for(request.user)
-    events = events_between(request.user, period.start, period.end, scope=scope)
-    built = grid.build(period, events)
+    calendars = bridge.state_for(request.user)
+    events = events_between(request.user, period.start, period.end, scope=calendars.scope)
+    busy = bridge.busy_blocks_for(calendars, period.start, period.end)
+    built = grid.build(period, events, busy)
     context = {
         "page_title": f"Calendar · {period.title}",
         "period": period,
@@ -42,8 +43,8 @@ def _calendar(request: HttpRequest, view: str) -> HttpResponse:
         "today_url": view_url(view, today),
         "day_names": WEEKDAY_NAMES,
         "legend": legend(),
-        "busy": bridge.busy_blocks_for(request.user, period.start, period.end, scope),
-        "calendars": bridge.calendar_choices(request.user),
+        "busy": busy,
+        "calendars": calendars.choices,
         "can_create": has(request.user, "manage_appointments")
         or has(request.user, "manage_bookings"),
     }

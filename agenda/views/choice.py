@@ -21,7 +21,7 @@ def calendar_choice(request: HttpRequest) -> HttpResponse:
     safe = url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})
     if not safe or not nxt.startswith("/calendar/"):
         nxt = reverse("agenda:month")
-    choices = bridge.calendar_choices(request.user)
+    choices = bridge.state_for(request.user).choices
     form = CalendarChoiceForm(request.POST, choices=choices)
     if not choices or not form.is_valid():
         messages.error(request, "Those calendars are not available: choose again.")

@@ -143,12 +143,12 @@ def _status(request: HttpRequest, *, reference: str, current: str, page: str, ru
     if to not in BookingStatus.values:
         messages.error(request, "That status change is not available.")
         return htmx_redirect(request, page)
-    if to == BookingStatus.CANCELLED:
-        messages.error(request, "Use Cancel to cancel a booking: it asks for a reason.")
-        return htmx_redirect(request, page)
     refusal = BOOKING_STATES.refusal(current, to)
     if refusal:
         messages.error(request, refusal)
+        return htmx_redirect(request, page)
+    if to == BookingStatus.CANCELLED:
+        messages.error(request, "Use Cancel to cancel a booking: it asks for a reason.")
         return htmx_redirect(request, page)
     reason = str(request.POST.get("reason", ""))[:500]
     return click_once(

@@ -10,6 +10,7 @@ the reason; the people booked are emailed.
 
 from collections.abc import Iterable
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
@@ -27,6 +28,15 @@ from .manage import appointment_cancel, lock_booking
 
 OPEN = frozenset({BookingStatus.CONFIRMED, BookingStatus.CONFIRMING, BookingStatus.WAITING,
                   BookingStatus.PENDING})  # fmt: skip
+
+
+def _calendar_changed(booking: AppointmentBooking) -> None:
+    """Tell the calendars app (when installed) so the published event follows (SEQUENCE + 1,
+    CalDAV pushes); it is a no-op for a booking on no pushed calendar."""
+    if apps.is_installed("calendars"):
+        from calendars.services import booking_changed
+
+        booking_changed(AppointmentBooking.objects.get(pk=booking.pk))
 
 
 def _when(o: Occurrence) -> str:
@@ -147,6 +157,7 @@ def appointment_reschedule(
             },
         )
         queue_rescheduled(actor=actor, booking=booking, old=old, new=new, reason=reason)
+        _calendar_changed(booking)
     return moved
 
 
@@ -170,4 +181,5 @@ def appointment_cancel_notify(
             "timeslot__appointment_type",
         ).get(pk=booking.pk)  # fmt: skip
         queue_cancelled(actor=actor, booking=booking, seats=seats, reason=reason.strip())
+        _calendar_changed(booking)
     return seats
