@@ -15,6 +15,7 @@ MENU = [
     ("Outbox", "notifications:outbox", "view_outbox"),
     ("Email templates", "notifications:templates", "manage_email_templates"),
     ("Users", "accounts:list", "manage_users"),
+    ("Integrated calendars", "calendars:list", "manage_calendars"),
     ("My bookings", "portal:home", "portal_access"),
 ]
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 
+from calendars.services import booking_changed
 from contacts.models import Contact
 from core.access import has
 from core.audit import Actor, audit_record
@@ -260,6 +261,7 @@ def book(
         )
         if send_email and booking_email_offered(student):
             queue_new_appointment(actor=actor, booking=booking, seats=seats)
+        booking_changed(booking, created=True)  # calendar sync: the staff member's CalDAV
     return booking
 
 
@@ -301,4 +303,6 @@ def series_extend(*, booking_id: int, until: datetime.date) -> int:
         if full:
             summary += "; full, not booked: " + ", ".join(_day(o.date) for o in full[:10])
         audit_record(actor=None, target=booking, action="appointment.extend", summary=summary)
+    if open_:  # more dates (RDATEs) on the calendar copies; not a reschedule
+        booking_changed(booking, significant=False)
     return len(open_)

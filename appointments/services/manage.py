@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from calendars.services import booking_changed
 from core.access import has
 from core.audit import Actor, audit_record
 from core.errors import DomainError
@@ -111,6 +112,7 @@ def appointment_cancel(
             ),
             reason=reason,
         )
+        booking_changed(booking)  # calendar sync: fewer dates, or STATUS:CANCELLED
     return chosen
 
 
@@ -136,6 +138,7 @@ def appointment_set_status(
             summary=f"Status {BOOKING_STATES.label(before)} -> {BOOKING_STATES.label(to)}",
             reason=reason,
         )
+        booking_changed(booking)  # calendar sync
     return booking
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError
 
+from calendars.services import booking_changed
 from contacts.models import Contact, Membership, Organisation
 from core.audit import Actor, audit_record
 from core.errors import DomainError
@@ -87,7 +88,7 @@ def booking_create(
         )
     try:
         with service_atomic():
-            return _booking_create_locked(
+            booking = _booking_create_locked(
                 actor=actor,
                 kind=kind,
                 schedule=schedule,
@@ -101,6 +102,9 @@ def booking_create(
                 discount_reason=discount_reason,
                 idempotency_key=key,
             )
+            # Calendar sync (SPEC 7): the trainer's and venue's CalDAV collections, if any.
+            booking_changed(booking, created=True)
+            return booking
     except (DomainError, IntegrityError) as refusal:
         # A second submit of the same form with the same choices (a double click, a retry
         # after a timeout) is refused by what the first one did: its unique idempotency key,

@@ -1,5 +1,6 @@
 """Named status changes of a booking; which may follow which is `bookings.states`."""
 
+from calendars.services import booking_changed
 from core.audit import Actor, audit_record
 from core.errors import DomainError
 from core.text import bounded
@@ -27,6 +28,7 @@ def transition(*, actor: Actor, booking: Booking, to: str, reason: str = "") -> 
         reason=reason,
         data={"from": old, "to": to},
     )
+    booking_changed(booking)  # calendar sync: STATUS (e.g. CANCELLED) on the CalDAV copies
     return booking
 
 

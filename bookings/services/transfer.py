@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from calendars.services import booking_changed
 from core.audit import Actor, audit_record
 from core.errors import DomainError
 from core.money import money_str, q
@@ -142,6 +143,7 @@ def booking_place_transfer(
         sessions = list(TimetableSession.objects.filter(schedule_id=target.pk))
         insert_later([Attendance(place_id=new_place.pk, session_id=s.pk) for s in sessions])
         _follow_if_all_moved(booking, target)
+        booking_changed(booking)  # calendar sync: new time and place, or old calendars told
 
         lines = [
             LineSpec(

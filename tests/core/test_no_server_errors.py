@@ -25,6 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.tokens import invite_token, uid_encode
 from bookings.models import Booking, BookingPlace
+from calendars.models import Calendar
 from contacts.models import Contact, Family, Organisation
 from core.forms import IdField
 from invoicing.models import CreditNote, Invoice
@@ -57,6 +58,8 @@ ARG_MODELS = {
     ("accounts:portal_family", "pk"): Family,
     ("accounts_public", "uidb64"): User,
     ("accounts_public", "token"): User,
+    ("calendars", "pk"): Calendar,
+    ("calendars", "feed_token"): Calendar,
     ("", "uidb64"): User,  # password reset links (core/accounts)
     ("", "token"): User,
 }
@@ -65,6 +68,7 @@ REAL_VALUES = {
     "key": lambda obj: obj.key,
     "uidb64": uid_encode,
     "token": invite_token.make_token,
+    "feed_token": lambda calendar: calendar.feed_token,
 }
 GARBAGE_QUERY = (
     "?page=-1&q=%00%27%22<script>&when=bogus&status=nope&date_from=31-31-2020"

@@ -11,6 +11,7 @@ would have done, so a priced placeholder always has its invoice.
 
 from django.utils import timezone
 
+from calendars.services import booking_changed
 from core.audit import Actor, audit_record
 from core.errors import DomainError
 from core.money import money_str
@@ -145,6 +146,7 @@ def placeholder_transfer(
                 "invoice": invoice.display_no if invoice is not None else None,
             },
         )
+        booking_changed(booking)  # calendar sync: the new schedule's time and place
         return booking
 
 

@@ -38,5 +38,5 @@ class Command(BaseCommand):
 
     def _seed_other_apps(self) -> None:
         """Apps that add their own demo data expose `<app>.demo.seed(stdout=...)`."""
-        for app in ("bookings", "invoicing", "appointments", "sessions_backdate"):
+        for app in ("bookings", "invoicing", "appointments", "sessions_backdate", "calendars"):
             importlib.import_module(f"{app}.demo").seed(stdout=self.stdout)
