@@ -10,10 +10,10 @@ the reason; the people booked are emailed.
 
 from collections.abc import Iterable
 
-from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from calendars.services import booking_changed
 from core.access import has
 from core.audit import Actor, audit_record
 from core.errors import DomainError
@@ -28,15 +28,6 @@ from .manage import appointment_cancel, lock_booking
 
 OPEN = frozenset({BookingStatus.CONFIRMED, BookingStatus.CONFIRMING, BookingStatus.WAITING,
                   BookingStatus.PENDING})  # fmt: skip
-
-
-def _calendar_changed(booking: AppointmentBooking) -> None:
-    """Tell the calendars app (when installed) so the published event follows (SEQUENCE + 1,
-    CalDAV pushes); it is a no-op for a booking on no pushed calendar."""
-    if apps.is_installed("calendars"):
-        from calendars.services import booking_changed
-
-        booking_changed(AppointmentBooking.objects.get(pk=booking.pk))
 
 
 def _when(o: Occurrence) -> str:
@@ -136,6 +127,7 @@ def appointment_reschedule(
                 timeslot=new.timeslot, start_date=new.date, end_date=new.date,
                 weekdays=str(new.date.weekday()),
             )  # fmt: skip
+            booking.timeslot = new.timeslot
         elif booking.frequency == BookingFrequency.NON_RECURRING:
             AppointmentBooking.objects.filter(pk=booking.pk).update(
                 start_date=new.date, end_date=new.date, weekdays=str(new.date.weekday())
@@ -157,7 +149,7 @@ def appointment_reschedule(
             },
         )
         queue_rescheduled(actor=actor, booking=booking, old=old, new=new, reason=reason)
-        _calendar_changed(booking)
+        booking_changed(booking)  # calendar sync: the event moves (SEQUENCE + 1, CalDAV push)
     return moved
 
 
@@ -181,5 +173,4 @@ def appointment_cancel_notify(
             "timeslot__appointment_type",
         ).get(pk=booking.pk)  # fmt: skip
         queue_cancelled(actor=actor, booking=booking, seats=seats, reason=reason.strip())
-        _calendar_changed(booking)
     return seats
