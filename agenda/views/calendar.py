@@ -29,7 +29,10 @@ def _calendar(request: HttpRequest, view: str) -> HttpResponse:
     anchor = parse_date(request.GET.get("date"), today)
     period = Period(view=view, anchor=anchor, today=today)
     calendars = bridge.state_for(request.user)
-    events = events_between(request.user, period.start, period.end, scope=calendars.scope)
+    cells, cap = grid.QUERY[view]
+    events = events_between(
+        request.user, period.start, period.end, scope=calendars.scope, cells=cells, cap=cap
+    )
     busy = bridge.busy_blocks_for(calendars, period.start, period.end)
     built = grid.build(period, events, busy)
     context = {
@@ -43,6 +46,8 @@ def _calendar(request: HttpRequest, view: str) -> HttpResponse:
         "today_url": view_url(view, today),
         "day_names": WEEKDAY_NAMES,
         "legend": legend(),
+        "day_url": reverse("agenda:day"),
+        "create_url": reverse("agenda:create"),
         "busy": busy,
         "calendars": calendars.choices,
         "can_create": has(request.user, "manage_appointments")

@@ -155,3 +155,11 @@ def test_create_booking_is_prefilled_with_the_day(admin_client, w):
     assert f'href="/bookings/new/?schedule={w["schedule"].pk}"' in html
     assert 'href="/appointments/?date=2027-01-07"' in html
     assert admin_client.get(reverse("agenda:create") + "?date=junk&time=99:99").status_code == 200
+
+
+def test_event_links_are_the_details_urls():
+    from agenda.selectors import URL_PREFIX
+
+    assert reverse("agenda:month") == URL_PREFIX
+    assert reverse("agenda:booking", args=[7]) == f"{URL_PREFIX}booking/7/"
+    assert reverse("agenda:appointment", args=[7]) == f"{URL_PREFIX}appointment/7/"

@@ -24,6 +24,7 @@ from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.tokens import invite_token, uid_encode
+from appointments.models import AppointmentBooking
 from bookings.models import Booking, BookingPlace
 from calendars.models import Calendar
 from contacts.models import Contact, Family, Organisation
@@ -53,6 +54,8 @@ ARG_MODELS = {
     ("notifications", "message_id"): OutboxMessage,
     ("notifications", "key"): EmailTemplate,
     ("portal", "pk"): Booking,
+    ("agenda", "pk"): Booking,
+    ("agenda:appointment", "pk"): AppointmentBooking,
     ("accounts", "pk"): User,
     ("accounts:portal_contact", "pk"): Contact,
     ("accounts:portal_family", "pk"): Family,
