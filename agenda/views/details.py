@@ -82,7 +82,11 @@ def booking_details(request: HttpRequest, pk: int) -> HttpResponse:
                 and not booking.is_placeholder
             ),
             "reschedule_url": reverse("agenda:booking_reschedule", args=[pk]),
-            "can_cancel": can_manage and booking.is_active,
+            "can_cancel": booking.is_active
+            and has(
+                request.user,
+                "cancel_placeholders" if booking.is_placeholder else "manage_bookings",
+            ),
             "cancel_url": reverse(
                 "bookings:placeholder_cancel_all" if booking.is_placeholder else "bookings:cancel",
                 args=[pk],

@@ -29,7 +29,7 @@
     var r = rows.findIndex(function (row) { return row.indexOf(cell) >= 0; });
     var c = rows[r].indexOf(cell);
     // Up / Down first walk the bookings inside a cell, then leave it.
-    var items = Array.from(cell.querySelectorAll("a, button"));
+    var items = Array.from(cell.querySelectorAll("a.agenda-day, [data-agenda-event]"));
     var at = items.indexOf(event.target);
     if (event.key === "ArrowDown" && at >= 0 && at < items.length - 1) {
       items[at + 1].focus(); event.preventDefault(); return;

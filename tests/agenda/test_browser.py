@@ -54,7 +54,7 @@ def test_calendar_views_filter_details_and_reschedule(
     page.get_by_label("Password").fill("pw")
     page.get_by_role("button", name="Log in").click()
     # Go to Calendar menu
-    page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Calendar").click()
+    page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Calendar", exact=True).click()
     expect(page.get_by_role("heading", name="Calendar", exact=True)).to_be_visible()
     page.goto(f"{live_server.url}/calendar/?date=2027-01-04")
     grid = page.locator("table.agenda-grid")
@@ -69,8 +69,12 @@ def test_calendar_views_filter_details_and_reschedule(
     page.keyboard.press("ArrowRight")
     day = page.evaluate("document.activeElement.closest('td').dataset.day")
     assert day == "2027-01-07"
-    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")  # into the day's bookings first
+    assert course.reference in page.evaluate("document.activeElement.textContent")
+    page.keyboard.press("ArrowDown")  # then the same weekday of the next week
     assert page.evaluate("document.activeElement.closest('td').dataset.day") == "2027-01-14"
+    page.keyboard.press("ArrowLeft")
+    assert page.evaluate("document.activeElement.closest('td').dataset.day") == "2027-01-13"
 
     # Week and day views (HTMX swaps; the links are real links too).
     page.get_by_role("navigation", name="Calendar view").get_by_role("link", name="Week").click()
@@ -84,7 +88,7 @@ def test_calendar_views_filter_details_and_reschedule(
     problems += _axe(page, "day")
     page.get_by_role("link", name="Next").click()
     _settled(page)
-    expect(page.get_by_role("heading", name="Tuesday 5 January 2027")).to_be_visible()
+    expect(page.get_by_role("heading", name="Tuesday 5 January 2027", exact=True)).to_be_visible()
 
     # The filter icon: untick Tina's calendar; the choice is remembered after a reload.
     page.goto(f"{live_server.url}/calendar/?date=2027-01-04")
