@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint format bench bench-data bench-booking bench-transfer bench-calendar worker clean
+.PHONY: run test install lint format bench bench-data bench-booking bench-transfer bench-feed bench-calendar worker clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ bench-booking: $(STAMP)
 ## Transfers and placeholder "Cancel all places" per second, through the services.
 bench-transfer: $(STAMP)
 	$(BIN)/python bench/transfer_throughput.py
+
+## A calendar's iCalendar feed of 10,000 bookings through the whole stack (bar: 1 s).
+bench-feed: $(STAMP)
+	$(BIN)/python bench/calendar_feed.py
 
 ## The calendar's month view with 5,000 bookings in the month: p95 server time (budget 150 ms).
 bench-calendar: $(STAMP)

@@ -62,8 +62,18 @@ def user_list() -> QuerySet[User]:
 
 # Rows that point at a user but are not "history" of their own: their roles, and the link of
 # a portal account to its contact or family (both simply go with the user).
-_NOT_HISTORY = {("auth", "user_groups"), ("auth", "user_user_permissions")}
-_NOT_HISTORY_FIELDS = {("contacts", "contact", "user"), ("contacts", "family", "user")}
+# Settings, not history: roles, a user's ticked calendars, the calendars made for them (a
+# staff calendar is created for every staff member; deleting an unused login removes it).
+_NOT_HISTORY = {
+    ("auth", "user_groups"),
+    ("auth", "user_user_permissions"),
+    ("calendars", "calendarselection"),
+}
+_NOT_HISTORY_FIELDS = {
+    ("contacts", "contact", "user"),
+    ("contacts", "family", "user"),
+    ("calendars", "calendar", "owner"),
+}
 
 
 def _references() -> list[Exists]:

@@ -22,7 +22,6 @@ exactly when it changes (`calendars.services.booking_changed`).
 import datetime
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -96,36 +95,72 @@ class Event:
         return False
 
 
-def _person(booking: Booking) -> str:
-    if booking.organisation_id and booking.organisation:
-        return str(booking.organisation)
-    return str(booking.contact) if booking.contact_id else ""
+# The columns a course booking's event is made of: one row per booking, no model instances
+# (the feed of 10,000 bookings reads 10,000 tuples, not 60,000 objects).
+COURSE_COLUMNS = (
+    "pk",
+    "reference",
+    "status",
+    "schedule__start_at",
+    "schedule__end_at",
+    "schedule__code",
+    "schedule__trainer_id",
+    "schedule__venue_id",
+    "schedule__course__title",
+    "schedule__venue__name",
+    "schedule__venue__address",
+    "contact__first_name",
+    "contact__last_name",
+    "organisation__name",
+    "calendar_event__sequence",
+)
 
 
-def course_event(booking: Booking, sequence: int = 0) -> Event:
-    """`booking` with schedule__course, schedule__venue, contact and organisation loaded."""
-    schedule = booking.schedule
-    venue = schedule.venue
-    who = _person(booking)
-    summary = f"{schedule.course.title} · {booking.reference}" + (f" · {who}" if who else "")
+def course_event_from_row(row: tuple) -> Event:
+    (
+        pk,
+        reference,
+        status,
+        starts_at,
+        ends_at,
+        code,
+        trainer_id,
+        venue_id,
+        title,
+        venue_name,
+        venue_address,
+        first_name,
+        last_name,
+        organisation,
+        sequence,
+    ) = row
+    who = organisation or f"{first_name or ''} {last_name or ''}".strip()
     location = ""
-    if venue is not None:
-        location = venue.name + (f", {venue.address}" if venue.address else "")
+    if venue_name:
+        location = venue_name + (f", {venue_address}" if venue_address else "")
     return Event(
-        uid=booking_uid(booking.pk),
-        summary=summary,
-        starts_at=schedule.start_at,
-        ends_at=schedule.end_at,
-        status=ical_status(booking.status),
-        booking_status=booking.status,
-        location=location.replace("\n", ", "),
-        description=f"Booking {booking.reference}, schedule {schedule.code}",
-        sequence=sequence,
-        booking_id=booking.pk,
-        reference=booking.reference,
-        staff_id=schedule.trainer_id,
-        venue_id=schedule.venue_id,
+        uid=booking_uid(pk),
+        summary=f"{title} · {reference}" + (f" · {who}" if who else ""),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        status=ical_status(status),
+        booking_status=status,
+        location=location.replace("\r\n", ", ").replace("\n", ", "),
+        description=f"Booking {reference}, schedule {code}",
+        sequence=sequence or 0,
+        booking_id=pk,
+        reference=reference,
+        staff_id=trainer_id,
+        venue_id=venue_id,
     )
+
+
+def course_events(condition: Q, since: datetime.datetime | None = None) -> list[Event]:
+    qs = Booking.objects.filter(condition)
+    if since is not None:
+        qs = qs.filter(schedule__end_at__gte=since)
+    rows = qs.order_by("schedule__start_at", "pk").values_list(*COURSE_COLUMNS)
+    return [course_event_from_row(row) for row in rows]
 
 
 def appointment_event(
@@ -168,15 +203,6 @@ def _sequence(obj) -> int:
         return 0
 
 
-def course_bookings(condition: Q, since: datetime.datetime | None = None) -> Iterable[Booking]:
-    qs = Booking.objects.filter(condition).select_related(
-        "schedule__course", "schedule__venue", "contact", "organisation", "calendar_event"
-    )
-    if since is not None:
-        qs = qs.filter(schedule__end_at__gte=since)
-    return qs.order_by("schedule__start_at", "pk")
-
-
 def _seats_by_booking(booking_ids: list[int]) -> dict[int, list]:
     rows = (
         Seat.objects.filter(booking_id__in=booking_ids)
@@ -208,12 +234,10 @@ def appointment_events(condition: Q, since: datetime.datetime | None = None) -> 
 def calendar_events(calendar: Calendar, since: datetime.datetime | None = None) -> list[Event]:
     """Every event a staff or venue calendar shows (none for an external calendar)."""
     if calendar.kind == CalendarKind.STAFF:
-        course = Q(schedule__trainer_id=calendar.owner_id)
-        events = [course_event(b, _sequence(b)) for b in course_bookings(course, since)]
+        events = course_events(Q(schedule__trainer_id=calendar.owner_id), since)
         events += appointment_events(Q(timeslot__staff_id=calendar.owner_id), since)
     elif calendar.kind == CalendarKind.VENUE:
-        course = Q(schedule__venue_id=calendar.venue_id)
-        events = [course_event(b, _sequence(b)) for b in course_bookings(course, since)]
+        events = course_events(Q(schedule__venue_id=calendar.venue_id), since)
     else:
         return []
     events.sort(key=lambda e: (e.starts_at, e.uid))
@@ -223,8 +247,11 @@ def calendar_events(calendar: Calendar, since: datetime.datetime | None = None) 
 def event_for(obj: Booking | AppointmentBooking, sequence: int = 0) -> Event | None:
     """The event of one booking, read fresh from the database."""
     if isinstance(obj, Booking):
-        booking = course_bookings(Q(pk=obj.pk)).first()
-        return course_event(booking, sequence) if booking else None
+        found = course_events(Q(pk=obj.pk))
+        if not found:
+            return None
+        found[0].sequence = sequence
+        return found[0]
     booking = (
         AppointmentBooking.objects.select_related("timeslot__appointment_type", "student")
         .filter(pk=obj.pk)

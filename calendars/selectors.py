@@ -134,3 +134,21 @@ def calendar_list() -> QuerySet[Calendar]:
         )
         .order_by("kind", "name", "pk")
     )
+
+
+def booking_filter(calendars: Iterable[Calendar]) -> Q:
+    """The course bookings the ticked staff / venue calendars show, as a filter on
+    `bookings.Booking` (nothing ticked: matches nothing)."""
+    calendars = list(calendars)
+    staff = [c.owner_id for c in calendars if c.kind == "staff" and c.owner_id]
+    venues = [c.venue_id for c in calendars if c.kind == "venue" and c.venue_id]
+    if not staff and not venues:
+        return Q(pk__in=[])
+    return Q(schedule__trainer_id__in=staff) | Q(schedule__venue_id__in=venues)
+
+
+def appointment_filter(calendars: Iterable[Calendar]) -> Q:
+    """The appointment bookings the ticked staff calendars show, as a filter on
+    `appointments.AppointmentBooking`."""
+    staff = [c.owner_id for c in calendars if c.kind == "staff" and c.owner_id]
+    return Q(timeslot__staff_id__in=staff) if staff else Q(pk__in=[])

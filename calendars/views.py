@@ -9,8 +9,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from core.access import require
@@ -204,7 +205,10 @@ def calendar_choose(request: HttpRequest) -> HttpResponse:
     initial = {"calendars": list(visible.values_list("pk", flat=True)) if ids is None else ids}
     form = CalendarChoiceForm(posted(request), initial=initial, user=request.user)
     back = request.GET.get("next", "")
-    url = back if back.startswith("/") and not back.startswith("//") else reverse("home")
+    safe = back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    url = back if safe else reverse("home")
     if request.method == "POST" and (
         response := submit_once(
             request,
@@ -226,7 +230,7 @@ def calendar_choose(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@require_GET
+@require_safe
 def feed(request: HttpRequest, feed_token: str) -> HttpResponse:
     """The iCalendar feed of a staff or venue calendar; a wrong or revoked token is a 404."""
     if len(feed_token) > 64:

@@ -277,7 +277,11 @@ INVOICE_NUMBER_PREFIX = os.environ.get("INVOICE_NUMBER_PREFIX", "INV-")
 CREDIT_NOTE_NUMBER_PREFIX = os.environ.get("CREDIT_NOTE_NUMBER_PREFIX", "CN-")
 # Seed 002: "Send Booking Email" is offered only when email sending is enabled here (and the
 # family has a valid email address).
-APPOINTMENT_EMAILS_ENABLED = os.environ.get("APPOINTMENT_EMAILS_ENABLED", "1") not in ("0", "false", "")
+APPOINTMENT_EMAILS_ENABLED = os.environ.get("APPOINTMENT_EMAILS_ENABLED", "1") not in (
+    "0",
+    "false",
+    "",
+)
 INVOICE_PAYMENT_TERMS_DAYS = int(os.environ.get("INVOICE_PAYMENT_TERMS_DAYS", "30"))
 SELLER = {
     "name": os.environ.get("SELLER_NAME", "Northwind Training Ltd"),

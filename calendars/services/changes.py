@@ -12,7 +12,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from appointments.models import AppointmentBooking
@@ -91,9 +91,14 @@ def _mark_pending(record: EventRecord, calendar_ids: list[int]) -> list[int]:
             "calendar_id", flat=True
         )
     )
+    # A push being sent keeps "sending": its delivery records the ETag it got and, seeing the
+    # version moved on, leaves the row pending and sends it again (services.push).
     CalendarPush.objects.filter(event=record, calendar_id__in=have).update(
         version=F("version") + 1,
-        state=PushState.PENDING,
+        state=Case(
+            When(state=PushState.SENDING, then=Value(PushState.SENDING)),
+            default=Value(PushState.PENDING),
+        ),
         attempts=0,
         next_attempt_at=now,
     )

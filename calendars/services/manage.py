@@ -17,7 +17,14 @@ from core.transactions import service_atomic
 from schedules.models import Venue
 
 from ..crypto import encrypt
-from ..models import OWN_KINDS, Calendar, CalendarKind, CalendarSelection, new_feed_token
+from ..models import (
+    OWN_KINDS,
+    Calendar,
+    CalendarKind,
+    CalendarPush,
+    CalendarSelection,
+    new_feed_token,
+)
 from .changes import calendar_push_all
 
 
@@ -138,6 +145,11 @@ def calendar_update(
             action="calendar_updated",
             summary=f"Calendar {locked.name} changed",
         )
+        if locked.url != old_url:
+            # Another collection: what we stored about objects in the old one means nothing.
+            CalendarPush.objects.filter(calendar=locked).update(
+                href="", etag="", sent_sequence=None
+            )
         if locked.kind in OWN_KINDS and locked.url and locked.url != old_url:
             calendar_push_all(locked)
     if locked.is_external:

@@ -211,6 +211,11 @@ def push_deliver(*, push_id: int) -> PushResult:
         if sent.conflict:
             fields["last_conflict"] = f"{done:%Y-%m-%d %H:%M} UTC: {sent.conflict}"
     CalendarPush.objects.filter(pk=push.pk, state=PushState.SENDING).update(**fields)
+    if CalendarPush.objects.filter(pk=push.pk, state=PushState.PENDING).exists():
+        # The booking changed while we were sending: send the newer version now.
+        from .changes import _enqueue
+
+        _enqueue([push.pk])
     if sent is not None and sent.sequence > record.sequence:
         EventRecord.objects.filter(pk=record.pk, sequence__lt=sent.sequence).update(
             sequence=sent.sequence

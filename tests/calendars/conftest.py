@@ -15,7 +15,12 @@ import uuid
 import httpx
 import pytest
 
-from tests.notifications.conftest import free_port, wait_for  # noqa: F401
+from tests.notifications.conftest import (  # noqa: F401  (fixtures shared with these tests)
+    celery_worker,
+    fast_retries,
+    free_port,
+    wait_for,
+)
 
 USER, PASSWORD = "desk", "s3cret pass"
 

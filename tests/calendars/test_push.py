@@ -9,6 +9,7 @@ import datetime
 import httpx
 import icalendar
 import pytest
+import time_machine
 from django.utils import timezone
 
 from bookings.models import BookingStatus
@@ -205,3 +206,79 @@ def test_venue_calendar_gets_the_booking_too(
     _, event = only_event(radicale, calendar.url)
     assert str(event["UID"]) == f"booking-{booking.pk}@example.test"
     assert schedule.venue.name in str(event["LOCATION"])
+
+
+def test_a_recurring_appointment_is_one_event_with_rdates(
+    radicale, admin_user, django_capture_on_commit_callbacks
+):
+    from appointments.models import AppointmentBooking
+    from appointments.services import appointment_book, appointment_cancel
+    from appointments.states import BookingFrequency
+    from tests.appointments.factories import timeslot
+
+    staff = staff_member("Grace")
+    calendar = push_calendar(radicale, owner=staff)
+    now = datetime.datetime(2027, 1, 1, 12, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(now, tick=False):
+        slot = timeslot(admin_user, staff=staff, weekdays=(0,))  # Mondays 16:00 London
+        with django_capture_on_commit_callbacks(execute=True):
+            booking = appointment_book(
+                actor=admin_user,
+                student=ContactFactory(),
+                timeslot=slot,
+                frequency=BookingFrequency.RECURRING,
+                start_date=datetime.date(2027, 3, 22),
+                end_date=datetime.date(2027, 4, 5),
+                weekdays=[0],
+            )
+        _, event = only_event(radicale, calendar.url)
+        assert str(event["UID"]) == f"appointment-{booking.pk}@example.test"
+        # 22 March 16:00 GMT, then 29 March and 5 April 16:00 BST (15:00 UTC).
+        assert event["DTSTART"].dt == datetime.datetime(2027, 3, 22, 16, 0, tzinfo=datetime.UTC)
+        rdates = [d.dt for d in event["RDATE"].dts]
+        assert rdates == [
+            datetime.datetime(2027, 3, 29, 15, 0, tzinfo=datetime.UTC),
+            datetime.datetime(2027, 4, 5, 15, 0, tzinfo=datetime.UTC),
+        ]
+        booking.refresh_from_db()
+        assert booking.status == BookingStatus.CONFIRMED
+        with django_capture_on_commit_callbacks(execute=True):
+            appointment_cancel(
+                actor=admin_user,
+                booking=AppointmentBooking.objects.get(pk=booking.pk),
+                reason="Moving away",
+            )
+        _, event = only_event(radicale, calendar.url)
+        assert (str(event["STATUS"]), event["SEQUENCE"]) == ("CANCELLED", 1)
+
+
+def test_a_change_while_sending_is_sent_next_without_a_false_conflict(
+    radicale, admin_user, monkeypatch
+):
+    trainer = staff_member("Tom")
+    calendar = push_calendar(radicale, owner=trainer)
+    schedule = schedule_for(trainer=trainer)
+    booking = book(admin_user, schedule)  # pending, not sent yet
+    push = CalendarPush.objects.get(calendar=calendar)
+
+    from calendars import dav
+
+    real_put = dav.Collection.put
+    calls = []
+
+    def put_while_the_booking_moves(self, href, body, **kw):
+        calls.append(kw)
+        if len(calls) == 1:  # the booking is rescheduled while the first PUT is in flight
+            move(schedule, 5)
+            booking_changed(booking)
+            assert CalendarPush.objects.get(pk=push.pk).state == PushState.SENDING
+        return real_put(self, href, body, **kw)
+
+    monkeypatch.setattr(dav.Collection, "put", put_while_the_booking_moves)
+    assert push_deliver(push_id=push.pk).outcome == Outcome.SYNCED  # then sent again at once
+    push.refresh_from_db()
+    assert push.state == PushState.SYNCED and push.sent_version == push.version == 2
+    assert push.last_conflict == ""
+    assert [bool(c.get("if_match")) for c in calls] == [False, True]  # create, then update
+    _, event = only_event(radicale, calendar.url)
+    assert event["DTSTART"].dt == schedule.start_at and event["SEQUENCE"] == 1

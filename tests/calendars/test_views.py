@@ -144,3 +144,39 @@ def test_busy_blocks_of_ticked_calendars(admin_user):
         b.summary
         for b in busy_blocks(ticked_calendars(admin_user), now, now + datetime.timedelta(days=1))
     ] == ["Away"]
+
+
+def test_booking_filter_of_ticked_calendars(admin_user):
+    from bookings.models import Booking
+    from calendars.selectors import booking_filter
+
+    tom = staff_member("Tom")
+    room = VenueFactory()
+    mine = booking_create(
+        actor=admin_user,
+        kind="individual",
+        schedule=ScheduleFactory(trainer=tom),
+        student=ContactFactory(),
+    )
+    there = booking_create(
+        actor=admin_user,
+        kind="individual",
+        schedule=ScheduleFactory(venue=room),
+        student=ContactFactory(),
+    )
+    booking_create(
+        actor=admin_user, kind="individual", schedule=ScheduleFactory(), student=ContactFactory()
+    )
+    ticked = [calendar_for_staff(tom), calendar_for_venue(room)]
+    assert set(Booking.objects.filter(booking_filter(ticked))) == {mine, there}
+    assert not Booking.objects.filter(booking_filter([])).exists()
+
+
+def test_a_staff_calendar_does_not_stop_an_unused_login_being_deleted(admin_user):
+    from accounts.selectors import user_has_history
+    from calendars.services import calendar_choice_set
+
+    invited = staff_member("Newbie")
+    calendar_for_staff(invited)
+    calendar_choice_set(actor=invited, calendar_ids=[])
+    assert not user_has_history(invited)

@@ -39,6 +39,7 @@ NOT_PAGES = {
     "invoicing:credit_note_pdf",
     "reports:upcoming_csv",
     "reports:revenue_csv",
+    "calendars:feed",  # an iCalendar file, for calendar apps
     "notifications:outbox_html",
     "notifications:template_preview_html",
 }

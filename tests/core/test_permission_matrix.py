@@ -25,6 +25,9 @@ OPEN_PAGES = {
     "password_reset_confirm",
     "password_reset_complete",
     "accounts_public:invitation",
+    # A calendar's iCalendar feed: read by calendar apps, no login; the secret token in the
+    # URL is the key (a wrong or revoked one is a 404, tests/calendars/test_views.py).
+    "calendars:feed",
 }
 
 

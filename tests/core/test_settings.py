@@ -15,6 +15,8 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://cache.internal:6379/0",
     "DJANGO_ALLOWED_HOSTS": "bookings.example.com",
     "EMAIL_HOST": "smtp.example.com",
+    # Fernet key of the stored CalDAV passwords (calendars.crypto).
+    "CALENDAR_SECRET_KEY": "ZmDfcTF7_60GrrY167zsiPd67pEvs0aGOv2oasOM1Pg=",
 }
 
 
@@ -114,6 +116,13 @@ def test_site_domain_defaults_to_the_senders_domain():
     assert result.stdout.split() == ["northwind.example"], result.stderr
     result = _run(code, {**PRODUCTION_ENV, **sender, "SITE_DOMAIN": "desk.northwind.example"})
     assert result.stdout.split() == ["desk.northwind.example"], result.stderr
+
+
+def test_production_refuses_to_start_without_the_calendar_key():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "CALENDAR_SECRET_KEY"}
+    result = _run("import django; django.setup()", env)
+    assert result.returncode != 0
+    assert "CALENDAR_SECRET_KEY must be set" in result.stderr
 
 
 def test_production_refuses_to_start_without_secret_key():
