@@ -54,7 +54,9 @@ def test_calendar_views_filter_details_and_reschedule(
     page.get_by_label("Password").fill("pw")
     page.get_by_role("button", name="Log in").click()
     # Go to Calendar menu
-    page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Calendar", exact=True).click()
+    page.get_by_role("navigation", name="Main menu").get_by_role(
+        "link", name="Calendar", exact=True
+    ).click()
     expect(page.get_by_role("heading", name="Calendar", exact=True)).to_be_visible()
     page.goto(f"{live_server.url}/calendar/?date=2027-01-04")
     grid = page.locator("table.agenda-grid")
