@@ -92,13 +92,6 @@ def busy_blocks_for(state: CalendarState, start: datetime.date, end: datetime.da
     ]
 
 
-def choice_save(user, calendar_ids: list[int]) -> list[int]:
-    """Remember the ticked calendars of `user` (calendars.services.calendar_choice_set)."""
-    from calendars.services import calendar_choice_set
-
-    return calendar_choice_set(actor=user, calendar_ids=calendar_ids)
-
-
 def _describe(blocks) -> str:
     first = blocks[0]
     when = f"{timezone.localtime(first.starts_at):%H:%M}–{timezone.localtime(first.ends_at):%H:%M}"

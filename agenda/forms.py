@@ -125,11 +125,3 @@ class CancelReasonForm(forms.Form):
     """Seed 003: "Fill in the cancel reason for the booking", then "Cancel this booking"."""
 
     reason = TextAreaField(label="Cancel reason", limit=REASON_LIMIT, rows=3)
-
-
-class CalendarChoiceForm(forms.Form):
-    calendars = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
-
-    def __init__(self, data=None, *, choices, **kwargs):
-        super().__init__(data, **kwargs)
-        self.fields["calendars"].choices = [(c.id, c.name) for c in choices]

@@ -1,4 +1,4 @@
-from .views import actions, calendar, choice, create, details
+from .views import actions, calendar, create, details
 
 app_name = "agenda"
 
@@ -7,5 +7,4 @@ urlpatterns = [
     *details.urlpatterns,
     *actions.urlpatterns,
     *create.urlpatterns,
-    *choice.urlpatterns,
 ]

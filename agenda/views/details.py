@@ -3,10 +3,10 @@ status, people, times, history and the actions the states table offers."""
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from appointments import services as appointment_services
@@ -165,9 +165,12 @@ def _status(request: HttpRequest, *, reference: str, current: str, page: str, ru
 
 
 @require("manage_bookings")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def booking_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """POST: the status button. GET (a bookmarked or replayed URL): the booking's details."""
     booking = _course_or_404(request, pk)
+    if request.method == "GET":
+        return redirect("agenda:booking", pk)
     return _status(
         request,
         reference=booking.reference,
@@ -180,9 +183,12 @@ def booking_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require("manage_appointments")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def appointment_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """POST: the status button. GET (a bookmarked or replayed URL): the booking's details."""
     booking = _appointment_or_404(request, pk)
+    if request.method == "GET":
+        return redirect("agenda:appointment", pk)
     return _status(
         request,
         reference=booking.reference,
