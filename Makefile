@@ -60,10 +60,14 @@ bench-backdate: $(STAMP)
 ## A calendar's iCalendar feed of 10,000 bookings through the whole stack (bar: 1 s).
 bench-feed: $(STAMP)
 	$(BIN)/python bench/calendar_feed.py
-## Bulk tuition charges: one month of 5,000 appointment bookings, with progress (< 60 s).
 
+## Bulk tuition charges: one month of 5,000 appointment bookings, with progress (< 60 s).
 bench-charges: $(STAMP)
 	$(BIN)/python bench/appointment_charges.py
+
+## The calendar's month view with 5,000 bookings in the month: p95 server time (budget 150 ms).
+bench-calendar: $(STAMP)
+	$(BIN)/python bench/calendar_month.py
 
 worker:
 	$(BIN)/celery -A config worker -B -l info

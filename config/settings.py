@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "schedules",
     "bookings",
     "appointments",
+    "agenda",
     "calendars",
     "invoicing",
     "sessions_backdate",

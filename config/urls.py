@@ -15,6 +15,7 @@ urlpatterns = [
     path("schedules/", include("schedules.urls")),
     path("bookings/", include("bookings.urls")),
     path("appointments/", include("appointments.urls")),
+    path("calendar/", include("agenda.urls")),
     path("calendars/", include("calendars.urls")),
     path("invoices/", include("invoicing.urls")),
     path("sessions/", include("sessions_backdate.urls")),

@@ -8,6 +8,7 @@ from .access import has
 MENU = [
     ("Bookings", "bookings:list", "view_bookings"),
     ("Appointments", "appointments:page", "view_appointments"),
+    ("Calendar", "agenda:month", "view_appointments"),
     ("Contacts", "contacts:list", "view_contacts"),
     ("Schedules", "schedules:list", "view_schedules"),
     ("Invoices", "invoicing:list", "view_finance"),

@@ -150,6 +150,8 @@ class TimetableSession(models.Model):
                 condition=Q(end_time__gt=F("start_time")), name="session_ends_after_start"
             ),
         ]
+        # The calendar's month / week / day: the sessions of a range of dates.
+        indexes = [models.Index(fields=["date", "start_time"], name="session_date")]
 
     def __str__(self) -> str:
         return f"{self.date:%a %d %b %Y} {self.start_time:%H:%M}-{self.end_time:%H:%M}"

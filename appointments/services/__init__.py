@@ -38,6 +38,7 @@ from .passes import (  # noqa: F401
     punch_pass_redeem,
     redeem_refusal,
 )
+from .reschedule import appointment_cancel_notify, appointment_reschedule  # noqa: F401
 from .setup import (  # noqa: F401
     appointment_type_archive,
     appointment_type_create,

@@ -76,6 +76,8 @@ ARG_MODELS = {
     ("appointments", "timeslot_pk"): Timeslot,
     ("appointments:charge", "pk"): AppointmentBooking,
     ("appointments:tuition_run", "pk"): ChargeRun,
+    ("agenda", "pk"): Booking,
+    ("agenda:appointment", "pk"): AppointmentBooking,
     ("accounts", "pk"): User,
     ("accounts:portal_contact", "pk"): Contact,
     ("accounts:portal_family", "pk"): Family,
