@@ -28,6 +28,11 @@ OPEN_PAGES = {
     # A calendar's iCalendar feed: read by calendar apps, no login; the secret token in the
     # URL is the key (a wrong or revoked one is a 404, tests/calendars/test_views.py).
     "calendars:feed",
+    # A group appointment invitation's link: anyone holding it may see what it invites to and
+    # is asked to log in (or create the family's login); accepting needs the family's login
+    # (appointments.services.invitations, tests/appointments/test_invitations_pages.py).
+    "portal:invitation",
+    "portal:invitation_account",
 }
 
 

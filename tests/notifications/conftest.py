@@ -5,6 +5,7 @@ consuming it, Django's SMTP backend talking to an aiosmtpd server on 127.0.0.1.
 """
 
 import asyncio
+import logging
 import socket
 import time
 from collections.abc import Callable
@@ -147,6 +148,11 @@ def celery_worker(needs_redis, transactional_db, fast_retries):
     was_eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
     task_postrun.connect(close_worker_connections, weak=False)
+    # Starting a worker sets up Celery's logging: the root logger's level becomes the worker's
+    # ("error") and its handlers are replaced, which would silence the warnings later tests
+    # read with caplog. Put both back afterwards.
+    root = logging.getLogger()
+    root_level, root_handlers = root.level, root.handlers[:]
     try:
         _purge(app)  # leftovers of an earlier, interrupted run
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
@@ -154,6 +160,8 @@ def celery_worker(needs_redis, transactional_db, fast_retries):
     finally:
         task_postrun.disconnect(close_worker_connections)
         app.conf.task_always_eager = was_eager
+        root.setLevel(root_level)
+        root.handlers[:] = root_handlers
 
 
 @pytest.fixture
