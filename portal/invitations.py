@@ -16,9 +16,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from appointments.invitation_forms import JoinForm
-from appointments.invitation_selectors import portal_appointment_bookings
+from appointments.forms.invitations import JoinForm
 from appointments.models import AppointmentBooking, GroupInvitation
+from appointments.selectors.invitations import portal_appointment_bookings
 from appointments.services.invitations import (
     family_of,
     group_invite_accept,

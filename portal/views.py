@@ -7,7 +7,7 @@ other id answers 404, never 403, so ids of other families' bookings are not even
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from appointments.invitation_selectors import portal_appointment_bookings, portal_invitations
+from appointments.selectors.invitations import portal_appointment_bookings, portal_invitations
 from bookings import selectors
 from bookings.models import Booking
 from core.access import require

@@ -33,7 +33,7 @@ from core.roles import Role
 from core.transactions import service_atomic
 from notifications.services import email_queue
 
-from ..invitation_emails import GROUP_INVITATION
+from ..emails.invitations import GROUP_INVITATION
 from ..models import AppointmentBooking, GroupInvitation, Occurrence, Seat
 from ..models.invitations import LIFETIME
 from ..states import OPEN_STATUSES, BookingFrequency, BookingSource, SeatState

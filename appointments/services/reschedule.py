@@ -20,8 +20,8 @@ from core.errors import DomainError
 from core.text import bounded
 from core.transactions import service_atomic
 
+from ..emails.reschedule import queue_cancelled, queue_rescheduled
 from ..models import AppointmentBooking, Occurrence, Seat
-from ..reschedule_emails import queue_cancelled, queue_rescheduled
 from ..states import AttendanceStatus, BookingFrequency, BookingStatus, SeatState
 from .book import free_seats, take_seats
 from .manage import appointment_cancel, lock_booking

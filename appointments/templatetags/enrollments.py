@@ -10,7 +10,7 @@ from django.utils.http import urlencode
 from contacts.models import Family
 from core.access import has
 
-from ..page_selectors import enrollments
+from ..selectors.page import enrollments
 
 register = template.Library()
 

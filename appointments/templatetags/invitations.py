@@ -5,7 +5,7 @@ to `appointments:invite_send`. Renders nothing for a private (capacity 1) bookin
 from django import template
 from django.template.loader import render_to_string
 
-from ..invitation_selectors import invite_panel_context
+from ..selectors.invitations import invite_panel_context
 
 register = template.Library()
 

@@ -10,7 +10,7 @@ from contacts.models import Contact, Family
 from core.access import has
 
 from ..recurrence import local_today
-from ..selectors_passes import PANEL_PASSES, passes_of
+from ..selectors.passes import PANEL_PASSES, passes_of
 from ..views.passes import booking_url
 
 register = template.Library()

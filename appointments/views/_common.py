@@ -6,7 +6,7 @@ from django.http import Http404
 
 from core.access import has
 
-from .. import page_selectors
+from ..selectors import page as page_selectors
 from ..models import AppointmentBooking
 from ..recurrence import local_today
 

@@ -17,7 +17,7 @@ from core.access import require
 from core.paging import QuickPage
 from core.web import posted, submit_once
 
-from ..charge_forms import ChargeRunForm, ChargeRunStartForm
+from ..forms.charges import ChargeRunForm, ChargeRunStartForm
 from ..models import AppointmentBooking, ChargeRun, TuitionCharge
 from ..recurrence import local_today
 from ..services import (

@@ -11,7 +11,7 @@ from core.access import require
 from core.money import money_str
 from core.web import action_view
 
-from ..charge_forms import NewChargeForm
+from ..forms.charges import NewChargeForm
 from ..models import AppointmentBooking, TuitionCharge
 from ..recurrence import local_today
 from ..services import DEFAULT_CATEGORY, charge_quote, month_of, tuition_charge

@@ -26,9 +26,9 @@ from core.errors import DomainError
 from core.paging import QuickPage
 from core.web import int_or_none, partial_template, posted, submit_once
 
-from .. import page_selectors
-from ..booking_forms import BookingDetailsForm, DialogDateForm
+from ..selectors import page as page_selectors
 from ..emails import booking_email_offered
+from ..forms.booking import BookingDetailsForm, DialogDateForm
 from ..models import AppointmentBooking, Occurrence, Timeslot
 from ..recurrence import local_today, window_end
 from ..selectors import occurrences_in_range, timeslots_for_booking

@@ -14,9 +14,9 @@ from django.views.decorators.vary import vary_on_headers
 from core.access import has, require
 from core.web import click_once, posted, submit_once
 
-from ..invitation_forms import InviteForm
-from ..invitation_selectors import invite_panel_context
+from ..forms.invitations import InviteForm
 from ..models import AppointmentBooking, GroupInvitation
+from ..selectors.invitations import invite_panel_context
 from ..services.invitations import group_invite_revoke, group_invite_send
 
 PANEL_TEMPLATE = "appointments/_invite_panel.html"

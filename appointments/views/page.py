@@ -14,8 +14,8 @@ from core.access import has, require
 from core.paging import QuickPage
 from core.web import partial_template
 
-from .. import page_selectors
-from ..booking_forms import PageFilterForm
+from ..selectors import page as page_selectors
+from ..forms.booking import PageFilterForm
 from ..recurrence import local_today
 from ._common import own_only
 

@@ -18,10 +18,10 @@ from core.paging import QuickPage
 from core.web import action_view, partial_template, posted
 
 from .. import services
-from ..forms_passes import PunchPassAddForm, PunchPassAdjustForm, RedeemForm, RedeemSearchForm
+from ..forms.passes import PunchPassAddForm, PunchPassAdjustForm, RedeemForm, RedeemSearchForm
 from ..models import AppointmentBooking, Occurrence, Pack
 from ..recurrence import local_today
-from ..selectors_passes import (
+from ..selectors.passes import (
     REDEEM_DAYS,
     pass_detail,
     pass_students,

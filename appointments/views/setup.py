@@ -17,8 +17,8 @@ from core.paging import QuickPage
 from core.web import action_view, posted, submit_once
 
 from .. import services
+from ..forms.setup import AppointmentTypeForm, PricingScheduleForm, TimeslotForm
 from ..models import AppointmentType, PricingSchedule, Seat, Timeslot
-from ..setup_forms import AppointmentTypeForm, PricingScheduleForm, TimeslotForm
 from ..states import SeatState
 
 # --- appointment types ------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied
 
 from appointments.models import AppointmentBooking, Occurrence, Pack
-from appointments.selectors_passes import redeemable_occurrences
+from appointments.selectors.passes import redeemable_occurrences
 from appointments.services import (
     appointment_cancel,
     punch_pass_add,

@@ -21,8 +21,8 @@ from core.forms import (
 )
 from core.money import MAX_AMOUNT
 
-from .models import AppointmentType, PricingSchedule, Seat
-from .states import WEEKDAYS, BookingFrequency, PricingBasis
+from ..models import AppointmentType, PricingSchedule, Seat
+from ..states import WEEKDAYS, BookingFrequency, PricingBasis
 
 VIEWS = (("day", "Day"), ("week", "Week"))
 

@@ -7,8 +7,8 @@ from django.conf import settings
 
 from core.forms import BoundedDateField, IdChoiceField, TextAreaField
 
-from .models import AppointmentType
-from .services.passes import MAX_PUNCHES
+from ..models import AppointmentType
+from ..services.passes import MAX_PUNCHES
 
 
 class PunchPassAddForm(forms.Form):

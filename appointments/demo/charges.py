@@ -10,10 +10,10 @@ from django.contrib.auth.models import User
 
 from contacts.models import Contact
 
-from .models import AppointmentType, PricingSchedule, TuitionCharge
-from .recurrence import local_today
-from .services import book, charge_run_preview, charge_run_start, timeslot_create, tuition_charge
-from .states import BookingFrequency, Frequency, PricingBasis
+from ..models import AppointmentType, PricingSchedule, TuitionCharge
+from ..recurrence import local_today
+from ..services import book, charge_run_preview, charge_run_start, timeslot_create, tuition_charge
+from ..states import BookingFrequency, Frequency, PricingBasis
 
 
 def seed_charges(*, stdout=None) -> dict[str, int]:

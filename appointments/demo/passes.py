@@ -11,11 +11,11 @@ from django.contrib.auth.models import User
 from contacts.models import Family
 from core.errors import DomainError
 
-from .models import AppointmentType, Pack, PricingSchedule, Timeslot
-from .recurrence import local_today
-from .selectors_passes import redeemable_occurrences
-from .services import punch_pass_add, punch_pass_redeem, timeslot_create
-from .states import Frequency, PricingBasis
+from ..models import AppointmentType, Pack, PricingSchedule, Timeslot
+from ..recurrence import local_today
+from ..selectors.passes import redeemable_occurrences
+from ..services import punch_pass_add, punch_pass_redeem, timeslot_create
+from ..states import Frequency, PricingBasis
 
 
 def _timeslot(admin: User, today: datetime.date) -> Timeslot:

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from contacts.models import Contact
 
-from .models import AppointmentBooking, AppointmentType, Occurrence, Seat
-from .states import SeatState
+from ..models import AppointmentBooking, AppointmentType, Occurrence, Seat
+from ..states import SeatState
 
 
 def local_bounds(

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from contacts.models import Contact, Family
 
-from .models import AppointmentBooking, Occurrence, Pack
-from .recurrence import local_today, window_end
-from .states import PackKind
+from ..models import AppointmentBooking, Occurrence, Pack
+from ..recurrence import local_today, window_end
+from ..states import PackKind
 
 PANEL_PASSES = 50  # the newest passes shown on a family or contact page
 REDEEM_DAYS = 14  # "the next 2 weeks" from the chosen date

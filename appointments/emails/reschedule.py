@@ -80,7 +80,7 @@ def _common(booking) -> dict:
 
 
 def _address(booking) -> str:
-    from .emails import booking_email_address
+    from . import booking_email_address
 
     if not settings.APPOINTMENT_EMAILS_ENABLED:
         return ""

@@ -4,7 +4,7 @@ from django import forms
 
 from contacts.models import Contact
 
-from .services.invitations import MAX_EMAIL, MAX_NAME
+from ..services.invitations import MAX_EMAIL, MAX_NAME
 
 NEW_STUDENT = "new"
 

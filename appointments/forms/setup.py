@@ -10,9 +10,9 @@ from core.forms import BoundedDateField, IdChoiceField
 from core.roles import Role
 from schedules.forms import fraction, percent, vat_percent_field
 
-from .models import WEEKDAY_CHOICES, AppointmentType, PricingSchedule, Timeslot
-from .services import KEEP
-from .states import Frequency, PricingBasis
+from ..models import WEEKDAY_CHOICES, AppointmentType, PricingSchedule, Timeslot
+from ..services import KEEP
+from ..states import Frequency, PricingBasis
 
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 

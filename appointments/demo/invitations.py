@@ -8,11 +8,11 @@ from django.contrib.auth.models import User
 
 from contacts.models import Contact, Family
 
-from .models import AppointmentType, GroupInvitation, PricingSchedule
-from .recurrence import local_today
-from .services import appointment_book, timeslot_create
-from .services.invitations import group_invite_accept, group_invite_send
-from .states import BookingFrequency, Frequency, PricingBasis
+from ..models import AppointmentType, GroupInvitation, PricingSchedule
+from ..recurrence import local_today
+from ..services import appointment_book, timeslot_create
+from ..services.invitations import group_invite_accept, group_invite_send
+from ..states import BookingFrequency, Frequency, PricingBasis
 
 # `make run` serves here; the demo's invitation email links to it.
 DEMO_SITE = "http://127.0.0.1:8000/"

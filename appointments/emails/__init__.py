@@ -94,8 +94,8 @@ def queue_new_appointment(*, actor, booking, seats) -> None:
 
 
 # The templates of the other appointment emails, declared beside the code that sends them.
-from .invitation_emails import INVITATION_EMAIL_TEMPLATES  # noqa: E402
-from .reschedule_emails import RESCHEDULE_EMAIL_TEMPLATES  # noqa: E402
+from .invitations import INVITATION_EMAIL_TEMPLATES  # noqa: E402
+from .reschedule import RESCHEDULE_EMAIL_TEMPLATES  # noqa: E402
 
 EMAIL_TEMPLATES.update(INVITATION_EMAIL_TEMPLATES)
 EMAIL_TEMPLATES.update(RESCHEDULE_EMAIL_TEMPLATES)

@@ -17,19 +17,19 @@ from django.contrib.auth.models import User
 from contacts.models import Contact, Family
 from core.errors import DomainError
 
-from . import demo_passes
-from .demo_charges import seed_charges
-from .demo_invitations import seed_invitations
-from .models import AppointmentBooking, AppointmentType, Pack
-from .recurrence import local_today
-from .services import (
+from ..models import AppointmentBooking, AppointmentType, Pack
+from ..recurrence import local_today
+from ..services import (
     appointment_book,
     appointment_type_create,
     book,
     pricing_schedule_create,
     timeslot_create,
 )
-from .states import BookingFrequency, BookingSource, Frequency, PackKind, PricingBasis
+from ..states import BookingFrequency, BookingSource, Frequency, PackKind, PricingBasis
+from . import passes as demo_passes
+from .charges import seed_charges
+from .invitations import seed_invitations
 
 R, NR = BookingFrequency.RECURRING, BookingFrequency.NON_RECURRING
 MON, TUE, WED, THU, FRI, SAT = range(6)

@@ -9,9 +9,9 @@ from django.utils import timezone
 from contacts.models import Contact, Family
 from core.access import has
 
-from .invitation_forms import InviteForm
-from .models import AppointmentBooking, GroupInvitation, Seat
-from .states import SeatState
+from ..forms.invitations import InviteForm
+from ..models import AppointmentBooking, GroupInvitation, Seat
+from ..states import SeatState
 
 
 def booking_invitations(booking: AppointmentBooking) -> list[GroupInvitation]:

@@ -5,8 +5,8 @@ import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import Occurrence, Timeslot
-from .recurrence import local_today, window_end
+from ..models import Occurrence, Timeslot
+from ..recurrence import local_today, window_end
 
 
 def occurrences_in_range(
