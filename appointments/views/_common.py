@@ -6,9 +6,9 @@ from django.http import Http404
 
 from core.access import has
 
-from ..selectors import page as page_selectors
 from ..models import AppointmentBooking
 from ..recurrence import local_today
+from ..selectors import page as page_selectors
 
 
 def own_only(user) -> bool:

@@ -15,9 +15,9 @@ from core.audit import AuditEvent
 from core.web import action_view, click_once, htmx_redirect
 from notifications.selectors import emails_about
 
-from ..selectors import page as page_selectors
 from ..forms.booking import CancelForm, StatusForm
 from ..models import BOOKING_STATES, SEAT_STATES, AttendanceStatus, BookingStatus, Seat, SeatState
+from ..selectors import page as page_selectors
 from ..services import appointment_cancel, appointment_set_status
 from ..states import ATTENDANCE_STATES
 from ._common import booking_or_404

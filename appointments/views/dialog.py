@@ -26,12 +26,12 @@ from core.errors import DomainError
 from core.paging import QuickPage
 from core.web import int_or_none, partial_template, posted, submit_once
 
-from ..selectors import page as page_selectors
 from ..emails import booking_email_offered
 from ..forms.booking import BookingDetailsForm, DialogDateForm
 from ..models import AppointmentBooking, Occurrence, Timeslot
 from ..recurrence import local_today, window_end
 from ..selectors import occurrences_in_range, timeslots_for_booking
+from ..selectors import page as page_selectors
 from ..services import appointment_book, booking_schedule
 from ..services.pricing import PricingSpec, appointment_book_new_pricing
 from ..states import BookingFrequency

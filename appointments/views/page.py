@@ -14,9 +14,9 @@ from core.access import has, require
 from core.paging import QuickPage
 from core.web import partial_template
 
-from ..selectors import page as page_selectors
 from ..forms.booking import PageFilterForm
 from ..recurrence import local_today
+from ..selectors import page as page_selectors
 from ._common import own_only
 
 # A week of 2,000 timeslots has thousands of occurrences: the page shows them in pages of
