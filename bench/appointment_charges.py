@@ -134,7 +134,7 @@ def make_data(run: str, count: int, actor):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bookings", type=int, default=5000)
-    parser.add_argument("--parts", type=int, default=4, help="tasks (worker processes)")
+    parser.add_argument("--parts", type=int, default=2, help="tasks (worker processes)")
     args = parser.parse_args()
     if not 1 <= args.bookings <= 100_000:
         sys.exit("Bookings from 1 to 100000.")

@@ -282,6 +282,8 @@ APPOINTMENT_EMAILS_ENABLED = os.environ.get("APPOINTMENT_EMAILS_ENABLED", "1") n
     "false",
     "",
 )
+# Bulk tuition charges: how many Celery tasks share one run (appointments.services.charge_runs).
+TUITION_CHARGE_RUN_PARTS = int(os.environ.get("TUITION_CHARGE_RUN_PARTS", "2"))
 INVOICE_PAYMENT_TERMS_DAYS = int(os.environ.get("INVOICE_PAYMENT_TERMS_DAYS", "30"))
 SELLER = {
     "name": os.environ.get("SELLER_NAME", "Northwind Training Ltd"),
