@@ -166,6 +166,9 @@ def schedule_create(
     return schedule
 
 
+# What a course booking's calendar event is made of (calendars.ical): a change re-pushes it.
+CALENDAR_FIELDS = frozenset({"code", "start_at", "end_at", "venue", "trainer"})
+
 SCHEDULE_FIELDS = (
     "code",
     "start_at",
@@ -235,6 +238,13 @@ def schedule_update(
             summary=f"Changed {', '.join(f.replace('_', ' ') for f in changed)}",
             data=changed,
         )
+    if changed.keys() & CALENDAR_FIELDS:
+        # Its bookings' calendar events changed (time, room or trainer's calendar): pushed
+        # again after commit wherever a CalDAV calendar shows them. Imported here: calendars
+        # reads bookings, which reads schedules.
+        from calendars.services import schedule_changed
+
+        schedule_changed(locked)
     return locked
 
 

@@ -282,3 +282,26 @@ def test_a_change_while_sending_is_sent_next_without_a_false_conflict(
     assert [bool(c.get("if_match")) for c in calls] == [False, True]  # create, then update
     _, event = only_event(radicale, calendar.url)
     assert event["DTSTART"].dt == schedule.start_at and event["SEQUENCE"] == 1
+
+
+def test_editing_the_schedule_pushes_its_bookings_again(
+    radicale, admin_user, django_capture_on_commit_callbacks
+):
+    from schedules.services import schedule_update
+
+    tom = staff_member("Tom")
+    calendar = push_calendar(radicale, owner=tom)
+    schedule = schedule_for(trainer=tom)
+    with django_capture_on_commit_callbacks(execute=True):
+        book(admin_user, schedule)
+    later = schedule.start_at + datetime.timedelta(hours=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        schedule_update(
+            actor=admin_user, schedule=schedule, start_at=later,
+            end_at=schedule.end_at + datetime.timedelta(hours=1), capacity=schedule.capacity,
+            venue=schedule.venue, trainer=tom, price=schedule.price, vat_rate=schedule.vat_rate,
+            code=schedule.code,
+        )  # fmt: skip
+    _, event = only_event(radicale, calendar.url)
+    assert int(event["SEQUENCE"]) == 1
+    assert event.decoded("DTSTART") == later
