@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.vary import vary_on_headers
 
 from appointments import services as appointment_services
-from appointments.models import Seat
+from appointments.models import Seat, SeatState
 from bookings import services as booking_services
 from bookings.models import PlaceState
 from core.access import require
@@ -91,7 +91,7 @@ def appointment_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         else None
     ) or (
         Seat.objects.select_related("occurrence", "occurrence__timeslot")
-        .filter(booking=booking, state="booked", occurrence__starts_at__gt=timezone.now())
+        .filter(booking=booking, state=SeatState.BOOKED, occurrence__starts_at__gt=timezone.now())
         .order_by("occurrence__starts_at")
         .first()
     )

@@ -93,7 +93,7 @@ class AppointmentBooking(models.Model):
             models.Index(
                 fields=["generated_until"],
                 name="appt_booking_open_series",
-                condition=Q(frequency="recurring", status__in=OPEN_STATUSES),
+                condition=Q(frequency=BookingFrequency.RECURRING, status__in=OPEN_STATUSES),
             ),
         ]
 

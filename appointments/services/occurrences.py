@@ -11,7 +11,7 @@ from core.transactions import service_atomic
 
 from ..models import AppointmentBooking, Occurrence, Timeslot
 from ..recurrence import local_span, local_today, timeslot_dates, window_end
-from ..states import OPEN_STATUSES
+from ..states import OPEN_STATUSES, BookingFrequency
 
 
 def occurrences_generate(timeslot: Timeslot, *, until: datetime.date) -> int:
@@ -70,7 +70,7 @@ def occurrences_extend(*, today: datetime.date | None = None) -> dict[str, int]:
         created += occurrences_generate(timeslot, until=until)
     extended = 0
     series = AppointmentBooking.objects.filter(
-        frequency="recurring",
+        frequency=BookingFrequency.RECURRING,
         status__in=OPEN_STATUSES,
         generated_until__lt=until,
     ).filter(Q(end_date__isnull=True) | Q(end_date__gt=F("generated_until")))
