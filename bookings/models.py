@@ -10,10 +10,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Case, Q, Value, When
-from django.db.models.functions import Cast, Concat, Right
+from django.db.models import Q
 
 from contacts.models import Contact, Organisation
+from core.references import prefixed_reference
 from schedules.models import Schedule, TimetableSession
 
 from .states import (  # noqa: F401  (the names other modules import from here)
@@ -32,16 +32,7 @@ from .states import (  # noqa: F401  (the names other modules import from here)
 
 
 def _reference_sql() -> models.Expression:
-    """ "BK" + the primary key on 6 digits at least (BK000123, BK1234567), f"BK{pk:06d}"."""
-    digits = Cast("id", models.CharField(max_length=20))
-    return Concat(
-        Value("BK"),
-        Case(
-            When(id__lt=1_000_000, then=Right(Concat(Value("000000"), digits), 6)),
-            default=digits,
-        ),
-        output_field=models.CharField(max_length=20),
-    )
+    return prefixed_reference("BK")
 
 
 class Booking(models.Model):

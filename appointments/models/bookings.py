@@ -9,10 +9,10 @@ beat task books the next occurrences as the window moves (`generated_until`).
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Q, Value, When
-from django.db.models.functions import Cast, Concat, Right
+from django.db.models import Q
 
 from contacts.models import Contact, Family
+from core.references import prefixed_reference
 
 from ..states import (
     BOOKING_STATES,
@@ -30,16 +30,7 @@ from .timeslots import Occurrence, Timeslot
 
 
 def _reference_sql() -> models.Expression:
-    """ "AP" + the primary key on 6 digits at least (AP000123), as bookings' "BK"."""
-    digits = Cast("id", models.CharField(max_length=20))
-    return Concat(
-        Value("AP"),
-        Case(
-            When(id__lt=1_000_000, then=Right(Concat(Value("000000"), digits), 6)),
-            default=digits,
-        ),
-        output_field=models.CharField(max_length=20),
-    )
+    return prefixed_reference("AP")
 
 
 class AppointmentBooking(models.Model):

@@ -9,9 +9,9 @@ two staff redeeming the last punch at once leave one booking and a refusal.
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Cast, Concat, Right
 
 from contacts.models import Contact, Family
+from core.references import prefixed_reference
 
 from ..states import PackKind
 from .setup import AppointmentType
@@ -19,13 +19,9 @@ from .setup import AppointmentType
 
 def _reference_sql() -> models.Expression:
     """ "HW000123" for an order (seed 001), "PP000123" for a punch pass."""
-    digits = Cast("id", models.CharField(max_length=20))
-    padded = Case(
-        When(id__lt=1_000_000, then=Right(Concat(Value("000000"), digits), 6)),
-        default=digits,
+    return prefixed_reference(
+        Case(When(kind=PackKind.ORDER, then=Value("HW")), default=Value("PP"))
     )
-    prefix = Case(When(kind=PackKind.ORDER, then=Value("HW")), default=Value("PP"))
-    return Concat(prefix, padded, output_field=models.CharField(max_length=20))
 
 
 class Pack(models.Model):
